@@ -1,0 +1,88 @@
+"""lrsched: declare a learning-rate schedule once, use it natively in numpy, TensorFlow/Keras,
+PyTorch and JAX/optax.
+
+``import lrsched`` is cheap and imports no framework (nor numpy, nor pydantic's models): the
+names below load on first use, and plugins are discovered on the first registry lookup.
+
+Example:
+  >>> import lrsched
+  >>> spec = lrsched.ExponentialDecay(0.1, decay_steps=100000, decay_rate=0.96, staircase=True)
+  >>> spec(250000)
+  0.09215999999999999
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from lrsched.errors import (
+    BackendUnavailableError,
+    ConfigError,
+    DuplicateNameError,
+    LrschedError,
+    PluginError,
+    StepError,
+    UnknownBackendError,
+    UnknownScheduleError,
+)
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Backend": "lrsched.rendering",
+    "ExponentialDecay": "lrsched.catalogue",
+    "Schedule": "lrsched.spec",
+    "ScheduleField": "lrsched.spec",
+    "backends": "lrsched.rendering",
+    "deserialize": "lrsched.serialization",
+    "evaluate": "lrsched.rendering",
+    "hookimpl": "lrsched.hookspecs",
+    "render": "lrsched.rendering",
+    "schedules": "lrsched.plugins",
+    "serialize": "lrsched.serialization",
+}
+
+__all__ = [
+    "Backend",
+    "BackendUnavailableError",
+    "ConfigError",
+    "DuplicateNameError",
+    "ExponentialDecay",
+    "LrschedError",
+    "PluginError",
+    "Schedule",
+    "ScheduleField",
+    "StepError",
+    "UnknownBackendError",
+    "UnknownScheduleError",
+    "__version__",
+    "backends",
+    "deserialize",
+    "evaluate",
+    "hookimpl",
+    "render",
+    "schedules",
+    "serialize",
+]
+
+if TYPE_CHECKING:
+    from lrsched.catalogue import ExponentialDecay
+    from lrsched.hookspecs import hookimpl
+    from lrsched.plugins import schedules
+    from lrsched.rendering import Backend, backends, evaluate, render
+    from lrsched.serialization import deserialize, serialize
+    from lrsched.spec import Schedule, ScheduleField
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lrsched' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,242 @@
+"""The schedule spec: a frozen pydantic model whose math is one ``value(step, xp)``."""
+
+from __future__ import annotations
+
+import inspect
+import math
+import numbers
+from typing import Annotated, Any, ClassVar
+
+import pydantic
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo
+
+from lrsched.errors import ConfigError, StepError
+from lrsched.xp import exact
+
+__all__ = [
+    "Bool",
+    "Name",
+    "NonNegativeFloat",
+    "PositiveFloat",
+    "PositiveInt",
+    "Schedule",
+    "ScheduleField",
+]
+
+INT64_MAX = 2**63 - 1
+
+
+def _received(info: ValidationInfo, value: object) -> str:
+    return f"Received: {info.field_name}={value!r}"
+
+
+def _real(value: object, info: ValidationInfo) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"Argument `{info.field_name}` must be a real number. {_received(info, value)}")
+    result = float(value)
+    if not math.isfinite(result):
+        raise ValueError(f"Argument `{info.field_name}` must be finite. {_received(info, value)}")
+    return result
+
+
+def _non_negative_float(value: object, info: ValidationInfo) -> float:
+    result = _real(value, info)
+    if result < 0:
+        raise ValueError(f"Argument `{info.field_name}` must be >= 0. {_received(info, value)}")
+    return result
+
+
+def _positive_float(value: object, info: ValidationInfo) -> float:
+    result = _real(value, info)
+    if result <= 0:
+        raise ValueError(f"Argument `{info.field_name}` must be > 0. {_received(info, value)}")
+    return result
+
+
+def _positive_int(value: object, info: ValidationInfo) -> int:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        result = int(value)
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
+        result = int(value)  # Keras configs carry integral floats such as 1000.0
+    else:
+        raise ValueError(f"Argument `{info.field_name}` must be an integer. {_received(info, value)}")
+    if not 0 < result <= INT64_MAX:
+        raise ValueError(
+            f"Argument `{info.field_name}` must be > 0 and <= 2**63 - 1. {_received(info, value)}"
+        )
+    return result
+
+
+def _bool(value: object, info: ValidationInfo) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"Argument `{info.field_name}` must be True or False. {_received(info, value)}")
+    return value
+
+
+def _name(value: object, info: ValidationInfo) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"Argument `{info.field_name}` must be a string. {_received(info, value)}")
+    return value
+
+
+#: A finite float >= 0 (ints accepted; bools, strings, NaN and inf rejected).
+NonNegativeFloat = Annotated[float, BeforeValidator(_non_negative_float)]
+#: A finite float > 0.
+PositiveFloat = Annotated[float, BeforeValidator(_positive_float)]
+#: An int in [1, 2**63 - 1]; integral floats such as ``1000.0`` are accepted, bools are not.
+PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
+#: ``True`` or ``False``, nothing else.
+Bool = Annotated[bool, BeforeValidator(_bool)]
+#: A string.
+Name = Annotated[str, BeforeValidator(_name)]
+
+
+class Schedule(BaseModel):
+    """Base class of every schedule: a frozen, validated, hashable spec.
+
+    A subclass declares its arguments as fields, in the positional order its constructor
+    takes, and writes its math once in :meth:`value`. Equality and hashing are by value.
+
+    Example:
+      >>> import lrsched
+      >>> spec = lrsched.ExponentialDecay(0.1, 1000, 0.5)
+      >>> spec == lrsched.ExponentialDecay(initial_learning_rate=0.1, decay_steps=1000.0, decay_rate=0.5)
+      True
+      >>> spec(2000)
+      0.025
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, validate_default=False)
+
+    __signature__: ClassVar[inspect.Signature]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        names = list(type(self).model_fields)
+        if len(args) > len(names):
+            raise ConfigError(
+                f"{type(self).__name__} takes at most {len(names)} positional arguments "
+                f"({', '.join(names)}); received {len(args)}"
+            )
+        for name, arg in zip(names, args, strict=False):
+            if name in kwargs:
+                raise ConfigError(f"{type(self).__name__} got multiple values for argument {name!r}")
+            kwargs[name] = arg
+        try:
+            super().__init__(**kwargs)
+        except pydantic.ValidationError as exc:
+            raise ConfigError(_readable(type(self), exc)) from None
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.__signature__ = inspect.Signature(
+            [
+                inspect.Parameter(
+                    name,
+                    inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                    default=inspect.Parameter.empty if field.is_required() else field.default,
+                    annotation=field.annotation,
+                )
+                for name, field in cls.model_fields.items()
+            ]
+        )
+
+    def value(self, step: Any, xp: Any) -> Any:
+        """The schedule's math, written once against the array namespace ``xp``.
+
+        Args:
+          step: an integer array of namespace ``xp`` (or, for :data:`lrsched.xp.exact`, a
+            Python int). Arrays may hold negative steps.
+          xp: the array namespace; compute in its float dtype (see :mod:`lrsched.xp`) using
+            the helpers of :mod:`lrsched.numerics`. Branch with ``xp.where``, never ``if``.
+
+        Returns:
+          A float array shaped like ``step``.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not implement value(step, xp)")
+
+    def __call__(self, step: Any) -> Any:
+        """The learning rate at ``step``.
+
+        A Python int (of any size) gives a Python float: the correctly rounded value of the
+        exact math. An integer array gives a float array of the same namespace, computed in
+        the namespace's default float dtype.
+        """
+        if isinstance(step, bool):
+            raise StepError(f"step must be an integer; received {step!r}")
+        if isinstance(step, numbers.Integral):
+            step = int(step)
+        elif isinstance(step, float):
+            if not step.is_integer():
+                raise StepError(f"step must be an integer; received {step!r}")
+            step = int(step)
+        else:
+            return self._call_array(step)
+        if step < 0:
+            raise StepError(f"step must be >= 0; received {step}")
+        return float(self.value(step, exact))
+
+    def _call_array(self, step: Any) -> Any:
+        import array_api_compat
+
+        try:
+            xp = array_api_compat.array_namespace(step)
+        except TypeError:
+            raise StepError(
+                f"step must be an int or an integer array; received {type(step).__name__}"
+            ) from None
+        if not xp.isdtype(step.dtype, "integral"):
+            raise StepError(f"step arrays must have an integer dtype; received {step.dtype}")
+        return self.value(step, xp)
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments as JSON-safe data; nested schedules as ``serialize`` writes them."""
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Schedule:
+        """The inverse of :meth:`get_config`."""
+        if not isinstance(config, dict):
+            raise ConfigError(f"{cls.__name__}.from_config takes a dict; received {type(config).__name__}")
+        return cls(**config)
+
+    def __repr_args__(self) -> Any:
+        return [(name, getattr(self, name)) for name in type(self).model_fields]
+
+
+def _readable(cls: type[Schedule], exc: pydantic.ValidationError) -> str:
+    owner, lines = cls.__name__, []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or "(arguments)"
+        message = error["msg"]
+        if error["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
+        elif error["type"] == "extra_forbidden":
+            message = f"unexpected argument `{where}`; {owner} takes {', '.join(cls.model_fields)}"
+        elif error["type"] == "missing":
+            message = f"missing required argument `{where}`"
+        else:
+            message = f"{where}: {message}. Received: {where}={error.get('input')!r}"
+        lines.append(message)
+    return f"invalid {owner}: " + "; ".join(lines)
+
+
+def _nested(value: object) -> object:
+    if isinstance(value, dict):
+        from lrsched.serialization import deserialize
+
+        return deserialize(value)
+    return value
+
+
+def _serialize_nested(value: Schedule) -> dict[str, Any]:
+    from lrsched.serialization import serialize
+
+    return serialize(value)
+
+
+#: The type of a field that holds another schedule: validates from a schedule or its
+#: serialized dict, and serializes by registered name, as ``lrsched.serialize`` does.
+ScheduleField = Annotated[
+    Schedule, BeforeValidator(_nested), PlainSerializer(_serialize_nested, when_used="json")
+]

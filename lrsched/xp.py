@@ -1,0 +1,193 @@
+"""Array namespaces: the small ones lrsched supplies, and how a namespace names its float dtype.
+
+A schedule's ``value(step, xp)`` computes in the namespace's *float dtype*: the dtype that
+:func:`xp_float_dtype` reports. That is the namespace's default float (numpy: float64;
+torch: ``torch.get_default_dtype()``; JAX: float32, or float64 under ``jax_enable_x64``)
+unless a backend asks for another with :func:`with_float_dtype`.
+
+:data:`exact` is the namespace behind ``spec(step)`` for a Python int: steps are Python ints
+of any size and reals are :class:`ExactReal` (decimals carried to 40 digits), so the float
+that ``spec(step)`` returns is the correctly rounded value of the exact math.
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+from decimal import Decimal
+from typing import Any
+
+__all__ = [
+    "EXACT",
+    "ExactReal",
+    "exact",
+    "is_exact",
+    "with_float_dtype",
+    "xp_float_dtype",
+]
+
+#: The float dtype of the :data:`exact` namespace.
+EXACT = "exact"
+
+#: Precision of the exact namespace: 40 significant digits, exponent range far beyond float64.
+CONTEXT = decimal.Context(prec=40, Emin=-(10**15), Emax=10**15, traps=[])
+
+
+def xp_float_dtype(xp: Any) -> Any:
+    """The float dtype that ``value(step, xp)`` computes in for namespace ``xp``."""
+    dtype = getattr(xp, "lrsched_float_dtype", None)
+    if dtype is not None:
+        return dtype
+    return xp.asarray(0.0).dtype
+
+
+def is_exact(xp: Any) -> bool:
+    return getattr(xp, "lrsched_float_dtype", None) == EXACT
+
+
+class _FloatNamespace:
+    """``xp`` with another float dtype; every other attribute is ``xp``'s own."""
+
+    def __init__(self, xp: Any, dtype: Any) -> None:
+        self._xp = xp
+        self.lrsched_float_dtype = dtype
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._xp, name)
+        setattr(self, name, attribute)  # later lookups skip __getattr__
+        return attribute
+
+    def __repr__(self) -> str:
+        return f"with_float_dtype({self._xp.__name__}, {self.lrsched_float_dtype})"
+
+
+def with_float_dtype(xp: Any, dtype: Any) -> Any:
+    """``xp`` computing in float ``dtype`` (for instance numpy in float32).
+
+    Example:
+      >>> import numpy as np
+      >>> xp_float_dtype(with_float_dtype(np, np.float32))
+      <class 'numpy.float32'>
+    """
+    return _FloatNamespace(getattr(xp, "_xp", xp), dtype)
+
+
+def _lift(value: object) -> Decimal | None:
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Decimal(value)  # exact: every float is a finite decimal
+    return None
+
+
+class ExactReal(Decimal):
+    """A real of the exact namespace: a Decimal whose arithmetic accepts Python floats exactly.
+
+    ``Decimal * float`` is a TypeError in Python; composed schedules multiply values by float
+    constants, so this subclass converts such operands exactly and rounds each result to
+    40 significant digits.
+    """
+
+    __slots__ = ()
+
+    def _binary(self, other: object, op: str, reflected: bool = False) -> Any:
+        lifted = _lift(other)
+        if lifted is None:
+            return NotImplemented
+        a, b = (lifted, self) if reflected else (self, lifted)
+        return ExactReal(getattr(CONTEXT, op)(a, b))
+
+    def __add__(self, other: object) -> Any:
+        return self._binary(other, "add")
+
+    def __radd__(self, other: object) -> Any:
+        return self._binary(other, "add", True)
+
+    def __sub__(self, other: object) -> Any:
+        return self._binary(other, "subtract")
+
+    def __rsub__(self, other: object) -> Any:
+        return self._binary(other, "subtract", True)
+
+    def __mul__(self, other: object) -> Any:
+        return self._binary(other, "multiply")
+
+    def __rmul__(self, other: object) -> Any:
+        return self._binary(other, "multiply", True)
+
+    def __truediv__(self, other: object) -> Any:
+        return self._binary(other, "divide")
+
+    def __rtruediv__(self, other: object) -> Any:
+        return self._binary(other, "divide", True)
+
+    def __pow__(self, other: object) -> Any:  # type: ignore[override]
+        return self._binary(other, "power")
+
+    def __neg__(self) -> ExactReal:
+        return ExactReal(CONTEXT.minus(self))
+
+
+def _real(value: object) -> ExactReal:
+    lifted = _lift(value)
+    if lifted is None:
+        raise TypeError(f"the exact namespace takes ints, floats and decimals; received {value!r}")
+    return ExactReal(lifted)
+
+
+class _ExactNamespace:
+    """Python ints and :class:`ExactReal` values with the Array API's function names."""
+
+    lrsched_float_dtype = EXACT
+    __name__ = "lrsched.xp.exact"
+
+    @staticmethod
+    def asarray(value: object, dtype: object = None) -> Any:
+        return value if isinstance(value, int) and dtype is None else _real(value)
+
+    @staticmethod
+    def floor_divide(a: int, b: int) -> int:
+        return a // b
+
+    @staticmethod
+    def remainder(a: int, b: int) -> int:
+        return a % b
+
+    @staticmethod
+    def where(condition: object, a: Any, b: Any) -> Any:
+        return a if condition else b
+
+    @staticmethod
+    def minimum(a: Any, b: Any) -> Any:
+        return min(a, b)
+
+    @staticmethod
+    def maximum(a: Any, b: Any) -> Any:
+        return max(a, b)
+
+    @staticmethod
+    def abs(a: Any) -> Any:
+        return abs(a)
+
+    @staticmethod
+    def exp(a: object) -> ExactReal:
+        return ExactReal(CONTEXT.exp(_real(a)))
+
+    @staticmethod
+    def log(a: object) -> ExactReal:
+        return ExactReal(CONTEXT.ln(_real(a)))
+
+    @staticmethod
+    def sqrt(a: object) -> ExactReal:
+        return ExactReal(CONTEXT.sqrt(_real(a)))
+
+    @staticmethod
+    def isfinite(a: object) -> bool:
+        return math.isfinite(float(a))  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return "lrsched.xp.exact"
+
+
+#: The exact namespace (see the module docstring).
+exact = _ExactNamespace()
