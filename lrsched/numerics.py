@@ -187,9 +187,9 @@ def _power_f32(plan: _F32Plan, num: Any, xp: Any) -> Any:
     mask = (1 << _DIGIT_BITS) - 1
     digits = []
     for i in range(plan.digits):
-        digit = num >> (_DIGIT_BITS * i) if i else num
+        digit = xp.bitwise_right_shift(num, _DIGIT_BITS * i) if i else num
         if i < plan.digits - 1:
-            digit = digit & mask
+            digit = xp.bitwise_and(digit, mask)
         digits.append(xp.astype(digit, f32))
     whole = frac = comp = None
     for i, constant in plan.terms:
@@ -238,7 +238,7 @@ def xp_ldexp(x: Any, n: Any, *, xp: Any) -> Any:
     negative = n < 0
     magnitude = xp.abs(n)
     for k in range(8):
-        bit = ((magnitude >> k) & 1) == 1
+        bit = xp.bitwise_and(xp.bitwise_right_shift(magnitude, k), 1) == 1
         power = 2**k if k < 7 else 64  # 2**128 overflows float32: apply 2**64 twice
         factor = xp.where(
             negative, xp.asarray(2.0**-power, dtype=x.dtype), xp.asarray(2.0**power, dtype=x.dtype)

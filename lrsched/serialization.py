@@ -16,6 +16,11 @@ __all__ = ["deserialize", "serialize"]
 
 #: What Keras writes as ``module`` for its built-in schedules.
 KERAS_SCHEDULES_MODULE = "keras.optimizers.schedules"
+#: The Keras registered name of a schedule rendered by the TensorFlow backend, and the module
+#: Keras writes for it. Its config holds the lrsched form under "schedule". These are strings:
+#: reading them imports nothing.
+KERAS_REGISTERED_NAME = "lrsched>Schedule"
+KERAS_RENDERED_MODULE = "lrsched_tensorflow.keras_schedule"
 _KEYS = {"class_name", "config", "module", "registered_name"}
 
 
@@ -72,6 +77,10 @@ def deserialize(obj: dict[str, Any] | str | bytes) -> Any:
     name, config = obj["class_name"], obj["config"]
     module = obj.get("module")
     registered_name = obj.get("registered_name")
+    if registered_name == KERAS_REGISTERED_NAME and module == KERAS_RENDERED_MODULE:
+        if not isinstance(config, dict) or "schedule" not in config:
+            raise ConfigError(f'a {KERAS_REGISTERED_NAME!r} config holds the schedule under "schedule"')
+        return deserialize(config["schedule"])
     if module is not None and module != KERAS_SCHEDULES_MODULE:
         raise ConfigError(
             f"refusing module {module!r}: lrsched resolves schedules by registered name only, "
@@ -80,7 +89,7 @@ def deserialize(obj: dict[str, Any] | str | bytes) -> Any:
     if registered_name is not None:
         raise ConfigError(
             f"refusing registered_name {registered_name!r}: only Keras's built-in schedules "
-            "(registered_name null) are read"
+            f"(registered_name null) and lrsched's own ({KERAS_REGISTERED_NAME!r}) are read"
         )
     if not isinstance(name, str):
         raise ConfigError(f"class_name must be a string; received {name!r}")
