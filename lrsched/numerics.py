@@ -21,7 +21,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from lrsched.xp import CONTEXT, EXACT, ExactReal, xp_float_dtype
+from lrsched.xp import ARITHMETIC, CONTEXT, EXACT, ExactReal, xp_float_dtype
 
 __all__ = ["xp_floor_divide", "xp_ldexp", "xp_scaled_power"]
 
@@ -97,10 +97,54 @@ def _log_over(base: float, den: int) -> float:
 
 
 def _power_exact(scale: float, base: float, num: int, den: int) -> ExactReal:
+    """Exact where the result is rational (a tie must round as a tie), else 40 digits.
+
+    A result can sit exactly halfway between two floats only if it is rational, and
+    ``base ** (num / den)`` is rational only for an integer exponent or a perfect-power base;
+    those are computed exactly. An irrational result is never a tie, and 40 digits round it
+    correctly unless it lies within 1e-40 (relative) of one.
+    """
     if scale == 0.0:
         return ExactReal(0)
+    rational = _rational_power(base, num, den)
+    if rational is not None:
+        exact = Fraction(scale) * rational  # a dyadic rational: its decimal expansion terminates
+        return ExactReal(ARITHMETIC.divide(Decimal(exact.numerator), Decimal(exact.denominator)))
     exponent = CONTEXT.divide(CONTEXT.multiply(_ln(base), num), den)
     return ExactReal(CONTEXT.multiply(Decimal(scale), CONTEXT.exp(exponent)))
+
+
+_EXACT_BITS = 4000  # beyond this a rational result has too many bits to be a tie, or to be cheap
+
+
+def _rational_power(base: float, num: int, den: int) -> Fraction | None:
+    """``base ** (num / den)`` as a Fraction when it is rational and small, else None."""
+    g = math.gcd(num, den)
+    p, q = num // g, den // g
+    b = Fraction(base)
+    if abs(p) * max(b.numerator.bit_length(), b.denominator.bit_length()) > _EXACT_BITS * q:
+        return None
+    if q == 1:
+        return b**p
+    top, bottom = _iroot(b.numerator, q), _iroot(b.denominator, q)
+    if top is None or bottom is None:
+        return None
+    return Fraction(top, bottom) ** p
+
+
+def _iroot(n: int, q: int) -> int | None:
+    """The integer ``q``-th root of ``n`` if ``n`` is a perfect ``q``-th power, else None."""
+    if n < 2:
+        return n
+    if q > n.bit_length():
+        return None
+    x = 1 << -(-n.bit_length() // q)  # >= the root
+    while True:
+        y = ((q - 1) * x + n // x ** (q - 1)) // q
+        if y >= x:
+            break
+        x = y
+    return x if x**q == n else None
 
 
 # -- float32 -------------------------------------------------------------------------------

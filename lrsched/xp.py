@@ -29,8 +29,12 @@ __all__ = [
 #: The float dtype of the :data:`exact` namespace.
 EXACT = "exact"
 
-#: Precision of the exact namespace: 40 significant digits, exponent range far beyond float64.
+#: Precision of the exact namespace's transcendental functions (exp, ln): 40 significant digits,
+#: with an exponent range far beyond float64's.
 CONTEXT = decimal.Context(prec=40, Emin=-(10**15), Emax=10**15, traps=[])
+#: Precision of its arithmetic: 2000 digits, so sums and products of float64 values (at most 767
+#: significant digits each) stay exact, and exact ties round as ties.
+ARITHMETIC = decimal.Context(prec=2000, Emin=-(10**15), Emax=10**15, traps=[])
 
 
 def xp_float_dtype(xp: Any) -> Any:
@@ -84,8 +88,8 @@ class ExactReal(Decimal):
     """A real of the exact namespace: a Decimal whose arithmetic accepts Python floats exactly.
 
     ``Decimal * float`` is a TypeError in Python; composed schedules multiply values by float
-    constants, so this subclass converts such operands exactly and rounds each result to
-    40 significant digits.
+    constants, so this subclass converts such operands exactly and carries each result to
+    2000 significant digits (exact for sums and products of a few floats).
     """
 
     __slots__ = ()
@@ -95,7 +99,7 @@ class ExactReal(Decimal):
         if lifted is None:
             return NotImplemented
         a, b = (lifted, self) if reflected else (self, lifted)
-        return ExactReal(getattr(CONTEXT, op)(a, b))
+        return ExactReal(getattr(ARITHMETIC, op)(a, b))
 
     def __add__(self, other: object) -> Any:
         return self._binary(other, "add")
@@ -125,7 +129,7 @@ class ExactReal(Decimal):
         return self._binary(other, "power")
 
     def __neg__(self) -> ExactReal:
-        return ExactReal(CONTEXT.minus(self))
+        return ExactReal(ARITHMETIC.minus(self))
 
 
 def _real(value: object) -> ExactReal:

@@ -13,16 +13,18 @@ from typing import Any
 import lrsched
 
 
-def _render(spec: lrsched.Schedule, *, dtype: str = "float64") -> Any:
+def render_numpy(spec: lrsched.Schedule, *, dtype: str = "float64") -> Any:
+    """``lrsched.render(spec, "numpy", dtype=...)``; see :func:`lrsched_numpy._render.render`."""
     from lrsched_numpy._render import render
 
     return render(spec, dtype=dtype)
 
 
-def _evaluate(spec: lrsched.Schedule, steps: Sequence[int]) -> list[float]:
+def evaluate_numpy(spec: lrsched.Schedule, steps: Sequence[int]) -> list[float]:
+    """The rendered function's float64 values at ``steps``, as Python floats."""
     import numpy as np
 
-    return [float(v) for v in _render(spec)(np.asarray(steps, dtype=np.int64))]
+    return [float(v) for v in render_numpy(spec)(np.asarray(steps, dtype=np.int64))]
 
 
 @lrsched.hookimpl
@@ -30,8 +32,8 @@ def lrsched_register_backends(register: Any) -> None:
     register(
         lrsched.Backend(
             "numpy",
-            render=_render,
-            evaluate=_evaluate,
+            render=render_numpy,
+            evaluate=evaluate_numpy,
             requires=("numpy",),
             description="a vectorized numpy function: integer steps in, float64 out",
         )

@@ -1,0 +1,211 @@
+"""The ``lrsched`` command: list schedules and plugins, show a schedule's values.
+
+Examples::
+
+    lrsched list
+    lrsched plugins
+    lrsched show ExponentialDecay --initial-learning-rate 0.1 --decay-steps 1000 --decay-rate 0.96 --staircase
+    lrsched show config.json --backend all
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lrsched.errors import ConfigError, LrschedError
+
+__all__ = ["main"]
+
+
+def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    parser = argparse.ArgumentParser(
+        prog="lrsched",
+        description="Declare a learning-rate schedule once; use it in numpy, Keras, PyTorch and JAX.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("list", help="the registered schedules")
+    commands.add_parser("plugins", help="loaded, failed and blocked plugins")
+    show = commands.add_parser(
+        "show",
+        help="a table of a schedule's values",
+        description=(
+            "Print a schedule's values at well-chosen steps. SCHEDULE is a registered name followed "
+            "by its arguments as options (--decay-steps 1000 ...), or a serialized config file (.json)."
+        ),
+        epilog="Run 'lrsched show NAME --help' for NAME's arguments.",
+        add_help=False,
+    )
+    show.add_argument("schedule", metavar="SCHEDULE", nargs="?")
+    show.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    _add_show_options(show)
+    return parser, show
+
+
+def _add_show_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-h", "--help", action="store_true", help="show this help and exit")
+    parser.add_argument(
+        "--backend",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="add a column rendered by backend NAME ('all': every installed backend); repeatable",
+    )
+    parser.add_argument(
+        "--steps", metavar="N,N,...", help="the steps to show (default: chosen by the schedule)"
+    )
+    parser.add_argument("--horizon", type=int, metavar="N", help="the last step to show")
+
+
+def _field_parser(cls: type) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"lrsched show {cls.__name__}", add_help=False)
+    _add_show_options(parser)
+    group = parser.add_argument_group(f"{cls.__name__} arguments")
+    hints = typing.get_type_hints(cls, include_extras=True)
+    for name, field in cls.model_fields.items():  # type: ignore[attr-defined]
+        flag = "--" + name.replace("_", "-")
+        base = typing.get_args(hints[name])[0] if typing.get_args(hints[name]) else hints[name]
+        required = " (required)" if field.is_required() else f" (default: {field.default!r})"
+        if base is bool:
+            group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, help=required.strip())
+        else:
+            kind = {int: "an integer", float: "a number", str: "a string"}.get(base, "JSON")
+            group.add_argument(flag, dest=name, metavar="VALUE", help=f"{kind}{required}")
+    return parser
+
+
+def _parse_value(raw: str) -> Any:
+    """Numbers and JSON as such (so 1e5 is a float and 1000 an int); anything else is a string."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def _load_spec(source: str, rest: list[str]) -> tuple[Any, argparse.Namespace]:
+    from lrsched import plugins
+    from lrsched.serialization import deserialize
+
+    path = Path(source)
+    if source.endswith(".json") or path.is_file():
+        options = argparse.ArgumentParser(prog="lrsched show", add_help=False)
+        _add_show_options(options)
+        args = options.parse_args(rest)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read {source}: {exc.strerror}") from None
+        try:
+            return deserialize(text), args
+        except LrschedError as exc:
+            raise type(exc)(f"{source}: {exc}") from None
+    cls = plugins.schedule_class(source)
+    parser = _field_parser(cls)
+    args = parser.parse_args(rest)
+    if args.help:
+        parser.print_help()
+        raise SystemExit(0)
+    fields = {
+        name: _parse_value(getattr(args, name))
+        if isinstance(getattr(args, name), str)
+        else getattr(args, name)
+        for name in cls.model_fields  # type: ignore[attr-defined]
+        if getattr(args, name) is not None
+    }
+    return cls(**fields), args
+
+
+def _steps(spec: Any, args: argparse.Namespace) -> list[int]:
+    if args.steps:
+        try:
+            steps = [int(part) for part in args.steps.split(",") if part.strip()]
+        except ValueError:
+            raise ConfigError(f"--steps takes comma-separated integers; received {args.steps!r}") from None
+        if not steps or min(steps) < 0:
+            raise ConfigError(f"--steps takes integers >= 0; received {args.steps!r}")
+        return steps
+    if args.horizon is not None and args.horizon < 0:
+        raise ConfigError(f"--horizon must be >= 0; received {args.horizon}")
+    preview = getattr(spec, "preview_steps", None)
+    if preview is not None:
+        return preview(args.horizon)
+    horizon = 10**6 if args.horizon is None else args.horizon
+    return sorted({0, *(int(horizon * f) for f in (0.001, 0.01, 0.1, 0.25, 0.5, 0.75)), horizon})
+
+
+def _show(source: str | None, rest: list[str]) -> int:
+    from lrsched.rendering import backends, evaluate
+    from lrsched.serialization import serialize
+
+    if source is None:
+        raise ConfigError("show needs a schedule name or a config file; see 'lrsched list'")
+    spec, args = _load_spec(source, rest)
+    chosen: list[str] = []
+    for name in args.backend:
+        for one in backends() if name == "all" else [name]:
+            if one not in chosen:
+                chosen.append(one)
+    steps = _steps(spec, args)
+    columns = {name: evaluate(spec, steps, name) for name in chosen}
+    print(json.dumps(serialize(spec)))
+    header = ["step", "exact", *chosen]
+    rows = [
+        [str(step), repr(spec(step)), *(repr(columns[name][i]) for name in chosen)]
+        for i, step in enumerate(steps)
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, ["-" * w for w in widths], *rows]:
+        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
+    return 0
+
+
+def _list() -> int:
+    from lrsched import plugins
+
+    registry = plugins.get_host().registry
+    for name, cls in sorted(registry.schedules.items()):
+        summary = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        print(f"{name:<24} {summary}  [{registry.schedule_sources[name]}]")
+    return 0
+
+
+def _plugins() -> int:
+    from lrsched import plugins
+
+    for info in plugins.report():
+        dist = f"{info.distribution} {info.version}" if info.distribution else "(inline)"
+        provides = ", ".join([*info.schedules, *(f"backend {b}" for b in info.backends)]) or "-"
+        line = f"{info.name:<16} {info.status:<8} {dist:<24} {provides}"
+        print(line + (f"\n{'':<16} reason: {info.reason}" if info.reason else ""))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for bad arguments)."""
+    parser, show_parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["show"] and len(argv) > 1 and not argv[1].startswith("-"):
+        source, rest = argv[1], argv[2:]  # everything after SCHEDULE belongs to SCHEDULE's parser
+        args = argparse.Namespace(command="show")
+    else:
+        args = parser.parse_args(argv)
+        source, rest = getattr(args, "schedule", None), list(getattr(args, "rest", None) or [])
+        if args.command == "show" and args.help:
+            show_parser.print_help()
+            return 0
+    try:
+        if args.command == "show":
+            return _show(source, rest)
+        return _list() if args.command == "list" else _plugins()
+    except LrschedError as exc:
+        print(f"lrsched: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,219 @@
+"""The numerics helper against exact math: float64, float32 (numpy and array_api_strict), exact ints."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+import array_api_strict
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from oracle import assert_close, exact_exponential
+
+import lrsched
+from lrsched.numerics import xp_floor_divide, xp_ldexp, xp_scaled_power
+from lrsched.xp import ExactReal, exact, with_float_dtype, xp_float_dtype
+
+lr0s = st.one_of(st.sampled_from([0.0, 0.1, 1.0, 3e-4]), st.floats(1e-8, 10.0))
+rates = st.one_of(st.sampled_from([0.5, 0.96, 0.999, 1.0, 2.0]), st.floats(1e-3, 4.0))
+periods = st.one_of(st.sampled_from([1, 3, 1000, 100_000, 2**31 - 1]), st.integers(1, 2**40))
+specs = st.builds(lrsched.ExponentialDecay, lr0s, periods, rates, st.booleans())
+
+
+@pytest.fixture(autouse=True)
+def _float_edges_are_expected():
+    """Overflow to inf and underflow to 0 are the honest answers here (the numpy backend says so too)."""
+    with np.errstate(over="ignore", under="ignore"):
+        yield
+
+
+def _check_all(spec, steps, got, *, dtype, ulps=4):
+    for step, value in zip(steps, got, strict=True):
+        want = exact_exponential(
+            spec.initial_learning_rate, spec.decay_steps, spec.decay_rate, spec.staircase, int(step)
+        )
+        if dtype == "float64" and not Decimal("1e-300") < want < Decimal("1e300") and want != 0:
+            continue  # float64 exp over- or underflows before the scale is applied: documented
+        assert_close(float(value), want, dtype=dtype, ulps=ulps)
+
+
+@given(specs, st.lists(st.integers(0, 2**53), min_size=1, max_size=20))
+def test_float64_within_1e_12_up_to_2_53(spec, steps):
+    got = spec.value(np.asarray(steps, dtype=np.int64), np)
+    assert got.dtype == np.float64
+    _check_all(spec, steps, got, dtype="float64")
+
+
+@given(specs, st.lists(st.integers(0, 2**63 - 1), min_size=1, max_size=20))
+def test_float64_holds_for_every_int64_step(spec, steps):
+    _check_all(spec, steps, spec.value(np.asarray(steps, dtype=np.int64), np), dtype="float64")
+
+
+@pytest.mark.parametrize("int_dtype", [np.int32, np.int64])
+@given(spec=specs, data=st.data())
+def test_float32_within_2_ulps_numpy(int_dtype, spec, data):
+    top = np.iinfo(int_dtype).max
+    steps = data.draw(st.lists(st.one_of(st.integers(0, top), st.integers(0, 50)), min_size=1, max_size=20))
+    got = spec.value(np.asarray(steps, dtype=int_dtype), with_float_dtype(np, np.float32))
+    assert got.dtype == np.float32
+    _check_all(spec, steps, got, dtype="float32", ulps=2)
+
+
+@given(specs, st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=8))
+def test_float32_within_2_ulps_array_api_strict(spec, steps):
+    """Only standard Array API functions (and the portable ldexp): array_api_strict has no ldexp."""
+    xp = array_api_strict
+    got = spec.value(xp.asarray(steps, dtype=xp.int32), with_float_dtype(xp, xp.float32))
+    assert got.dtype == xp.float32
+    _check_all(spec, steps, np.asarray(got), dtype="float32", ulps=2)
+
+
+@given(specs, st.lists(st.integers(0, 2**53), min_size=1, max_size=8))
+def test_float64_array_api_strict(spec, steps):
+    got = spec.value(array_api_strict.asarray(steps, dtype=array_api_strict.int64), array_api_strict)
+    _check_all(spec, steps, np.asarray(got), dtype="float64")
+
+
+@given(specs, st.integers(0, 10**40))
+def test_python_ints_are_correctly_rounded(spec, step):
+    want = exact_exponential(
+        spec.initial_learning_rate, spec.decay_steps, spec.decay_rate, spec.staircase, step
+    )
+    assert spec(step) == float(want)
+
+
+@given(
+    spec=specs.filter(lambda s: s.staircase),
+    stair=st.integers(1, 2**62),
+    int_dtype=st.sampled_from(["int32", "int64"]),
+)
+def test_stair_boundaries_are_exact(spec, stair, int_dtype):
+    """The last step of a stair and the first of the next differ by exactly one factor of decay_rate."""
+    top = np.iinfo(int_dtype).max
+    boundary = stair * spec.decay_steps
+    assume(boundary <= top)
+    steps = np.asarray([boundary - spec.decay_steps, boundary - 1, boundary], dtype=int_dtype)
+    for xp, dtype in [(np, "float64"), (with_float_dtype(np, np.float32), "float32")]:
+        first, last, next_ = (float(v) for v in spec.value(steps, xp))
+        assert first == last  # one stair, one value, bit for bit
+        want = exact_exponential(
+            spec.initial_learning_rate, spec.decay_steps, spec.decay_rate, True, boundary
+        )
+        if dtype == "float32" or Decimal("1e-300") < want < Decimal("1e300"):
+            assert_close(next_, want, dtype=dtype)
+    assert spec(boundary - 1) == spec(boundary - spec.decay_steps)
+
+
+def test_staircase_where_float32_division_slips():
+    """Past 2**25 float32 steps round to multiples of 4: the naive stair is one too high; ours is exact."""
+    spec = lrsched.ExponentialDecay(1.0, 3, 0.999999, staircase=True)
+    step = 3 * 11184812 - 1  # 33554435, the last step of stair 11184811; float32 rounds it up to 3 * 11184812
+    naive_stair = np.floor(np.float32(step) / np.float32(3))
+    assert naive_stair == 11184812
+    assert xp_floor_divide(np.int32(step), 3, xp=np) == 11184811
+    got = spec.value(np.asarray([step], dtype=np.int32), with_float_dtype(np, np.float32))
+    want = exact_exponential(1.0, 3, 0.999999, True, step)
+    assert_close(float(got[0]), want, dtype="float32", ulps=2)
+    naive = exact_exponential(1.0, 3, 0.999999, True, step + 1)  # what the naive stair evaluates
+    assert_close(float(naive), want, dtype="float64", rtol=2e-6)  # one factor of decay_rate apart...
+    with pytest.raises(AssertionError):
+        assert_close(float(naive), want, dtype="float32", ulps=4)  # ...which is many float32 ulps
+
+
+def test_negative_array_steps_extend_the_formula():
+    """Documented: arrays may hold negative steps; the formula (with floor division) extends to them."""
+    smooth = lrsched.ExponentialDecay(0.1, 10, 0.5)
+    stairs = lrsched.ExponentialDecay(0.1, 10, 0.5, staircase=True)
+    steps = np.asarray([-10, -1, 0], dtype=np.int64)
+    np.testing.assert_allclose(smooth.value(steps, np), [0.2, 0.1 * 0.5**-0.1, 0.1], rtol=1e-15)
+    np.testing.assert_array_equal(stairs.value(steps, np), [0.2, 0.2, 0.1])
+    f32 = stairs.value(steps.astype(np.int32), with_float_dtype(np, np.float32))
+    np.testing.assert_array_equal(f32, np.float32([0.2, 0.2, 0.1]))
+
+
+@pytest.mark.parametrize("int_dtype", [np.int8, np.int32, np.int64, np.uint32])
+def test_floor_divide_by_more_than_the_dtype_holds(int_dtype):
+    info = np.iinfo(int_dtype)
+    steps = np.asarray([info.min, 0, info.max], dtype=int_dtype)
+    got = xp_floor_divide(steps, 2**64, xp=np)
+    assert got.dtype == int_dtype
+    assert got.tolist() == [s // 2**64 for s in steps.tolist()]
+    assert xp_floor_divide(10**30, 7, xp=exact) == 10**30 // 7
+
+
+def test_portable_ldexp_is_exact_for_every_exponent():
+    xp = array_api_strict
+    n = np.arange(-300, 301, dtype=np.int32)
+    for x in (0.7071067, 1.0, 1.5, 2.828427, 0.0):
+        want = np.ldexp(np.float32(x), n)
+        got = xp_ldexp(xp.full(n.shape, x, dtype=xp.float32), xp.asarray(n), xp=xp)
+        np.testing.assert_array_equal(np.asarray(got), want)
+
+
+def test_float_dtype_of_namespaces():
+    assert xp_float_dtype(np) == np.float64
+    assert xp_float_dtype(with_float_dtype(np, np.float32)) == np.float32
+    assert xp_float_dtype(with_float_dtype(with_float_dtype(np, np.float32), np.float16)) == np.float16
+
+
+def test_narrow_float_dtypes_round_from_float32():
+    spec = lrsched.ExponentialDecay(0.1, 1000, 0.96)
+    steps = np.arange(0, 10**6, 997)
+    got = spec.value(steps, with_float_dtype(np, np.float16))
+    assert got.dtype == np.float16
+    np.testing.assert_array_equal(got, spec.value(steps, with_float_dtype(np, np.float32)).astype(np.float16))
+
+
+def test_constant_schedules_and_zero_scale():
+    steps = np.asarray([0, 10**9, 2**62], dtype=np.int64)
+    np.testing.assert_array_equal(lrsched.ExponentialDecay(0.3, 7, 1.0).value(steps, np), [0.3] * 3)
+    grows = lrsched.ExponentialDecay(0.0, 1, 2.0)  # 0 * inf must stay 0, not nan
+    for xp in (np, with_float_dtype(np, np.float32)):
+        np.testing.assert_array_equal(grows.value(steps, xp), [0.0] * 3)
+    assert grows(10**100) == 0.0
+
+
+def test_exact_namespace_composes_with_floats():
+    """A composed schedule multiplies values by float constants; the exact namespace allows it exactly."""
+    value = xp_scaled_power(0.1, 0.5, 3, 1, xp=exact)
+    assert isinstance(value, ExactReal)
+    assert isinstance(2.0 * value + 1 - value / 4, ExactReal)
+    assert float(2.0 * value) == 0.025
+    assert float(1.5 - value) == 1.4875
+
+
+def test_overflow_and_underflow_are_honest():
+    grows = lrsched.ExponentialDecay(1.0, 1, 10.0)
+    assert grows(400) == float("inf")
+    assert lrsched.ExponentialDecay(1.0, 1, 0.1)(400) == 0.0
+    f32 = grows.value(np.asarray([38, 39], dtype=np.int32), with_float_dtype(np, np.float32))
+    assert f32[0] == np.float32(1e38) and np.isinf(f32[1])
+
+
+@given(
+    lr0=st.floats(1e-6, 100.0),
+    rate=st.floats(1e-3, 4.0),
+    period=st.integers(1, 10**6),
+    stair=st.integers(0, 40),
+    offset=st.integers(0, 10**6),
+)
+def test_integer_exponents_round_exactly_even_at_ties(lr0, rate, period, stair, offset):
+    """A staircase value is rational: its exact Fraction, rounded once, is the answer (ties to even)."""
+    spec = lrsched.ExponentialDecay(lr0, period, rate, staircase=True)
+    step = stair * period + offset % period
+    assert spec(step) == float(Fraction(lr0) * Fraction(rate) ** stair)
+
+
+@pytest.mark.parametrize(
+    ("spec", "step", "want"),
+    [
+        (lrsched.ExponentialDecay(9.0, 1, 0.96), 1, 8.64),  # 9 * 0.96 is exactly halfway: ties to even
+        (lrsched.ExponentialDecay(1.0, 2, 2.25), 1, 1.5),  # a perfect square's root is rational
+        (lrsched.ExponentialDecay(3.0, 2, 0.25), 3, 0.375),
+        (lrsched.ExponentialDecay(0.1, 100000, 0.96, staircase=True), 250000, 0.09215999999999999),
+    ],
+)
+def test_rational_results_are_exact(spec, step, want):
+    assert spec(step) == want

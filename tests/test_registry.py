@@ -1,0 +1,214 @@
+"""The plugin host: lazy discovery, isolation of broken plugins, duplicates, blocking, backends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import lrsched
+from lrsched.plugins import LrschedPluginWarning, PluginHost
+from lrsched.spec import PositiveFloat
+
+
+class Constant(lrsched.Schedule):
+    lr: PositiveFloat
+
+    def value(self, step, xp):
+        return xp.zeros_like(step, dtype=lrsched.xp.xp_float_dtype(xp)) + self.lr
+
+
+class OtherConstant(Constant):
+    pass
+
+
+def plugin(schedules=(), backends=(), raises=None):
+    class Plugin:
+        @lrsched.hookimpl
+        def lrsched_register_schedules(self, register):
+            for entry in schedules:
+                register(*entry) if isinstance(entry, tuple) else register(entry)
+            if raises:
+                raise raises
+
+        @lrsched.hookimpl
+        def lrsched_register_backends(self, register):
+            for backend in backends:
+                register(backend)
+
+    return Plugin()
+
+
+def test_builtins_come_from_entry_points(fresh_host):
+    infos = {info.name: info for info in lrsched.plugins.report()}
+    assert infos["schedules"].schedules == ["ExponentialDecay"]
+    assert infos["schedules"].distribution == "lrsched-xp"
+    assert infos["numpy"].backends == ["numpy"]
+    assert "numpy" in lrsched.backends()
+
+
+def test_inline_plugin_registers_and_unregisters(fresh_host):
+    name = fresh_host.register(plugin([Constant, (OtherConstant, "Other")]), name="mine")
+    assert lrsched.schedules()["Constant"] is Constant
+    assert lrsched.schedules()["Other"] is OtherConstant
+    assert lrsched.deserialize({"class_name": "Other", "config": {"lr": 0.5}}) == OtherConstant(0.5)
+    fresh_host.unregister(name)
+    assert "Constant" not in lrsched.schedules()
+
+
+def test_identical_reregistration_is_allowed(fresh_host):
+    fresh_host.register(plugin([Constant]), name="a")
+    fresh_host.register(plugin([Constant]), name="b")
+    assert lrsched.schedules()["Constant"] is Constant
+
+
+def test_conflicting_duplicate_names_both_sources_and_skips_the_newcomer(fresh_host):
+    fresh_host.register(plugin([Constant]), name="first")
+    fresh_host.register(plugin([(OtherConstant, "Constant")]), name="second")
+    with pytest.warns(LrschedPluginWarning) as record:
+        registry = fresh_host.registry
+    message = str(record[0].message)
+    assert "'second'" in message and "'first'" in message and "OtherConstant" in message
+    assert registry.schedules["Constant"] is Constant
+    assert {i.name: i.status for i in fresh_host.infos()}["second"] == "failed"
+
+
+def test_builtin_names_cannot_be_shadowed(fresh_host):
+    fresh_host.register(plugin([(Constant, "ExponentialDecay")]), name="shadow")
+    with pytest.warns(
+        LrschedPluginWarning, match=r"'ExponentialDecay' is already registered by plugin 'schedules'"
+    ):
+        assert lrsched.schedules()["ExponentialDecay"] is lrsched.ExponentialDecay
+
+
+def test_a_raising_hook_skips_only_that_plugin_and_rolls_back_its_registrations(fresh_host):
+    fresh_host.register(plugin([Constant], raises=RuntimeError("boom")), name="broken")
+    with pytest.warns(LrschedPluginWarning, match=r"plugin 'broken'.*RuntimeError: boom"):
+        names = lrsched.schedules()
+    assert "Constant" not in names and "ExponentialDecay" in names
+    info = {i.name: i for i in fresh_host.infos()}["broken"]
+    assert info.status == "failed" and "boom" in info.reason
+
+
+@pytest.mark.parametrize(
+    ("entry", "match"),
+    [
+        ((int,), "subclass of lrsched.Schedule"),
+        ((lrsched.Schedule,), "subclass of lrsched.Schedule"),
+        ((type("NoValue", (lrsched.Schedule,), {"__module__": __name__}),), "does not implement value"),
+        ((Constant, "my.dotted"), "no dots"),
+        ((Constant, ""), "identifiers"),
+    ],
+)
+def test_invalid_registrations_fail_the_plugin(fresh_host, entry, match):
+    fresh_host.register(plugin([entry]), name="bad")
+    with pytest.warns(LrschedPluginWarning, match=match):
+        fresh_host.registry  # noqa: B018
+
+
+def test_unknown_hooks_are_reported_with_a_suggestion(fresh_host):
+    class Typo:
+        @lrsched.hookimpl
+        def lrsched_register_schedule(self, register):
+            raise AssertionError("never called")
+
+    with pytest.warns(LrschedPluginWarning, match="did you mean 'lrsched_register_schedules'"):
+        fresh_host.register(Typo(), name="typo")
+
+
+def test_strict_mode_makes_failures_fatal(fresh_host, monkeypatch):
+    monkeypatch.setenv("LRSCHED_STRICT_PLUGINS", "1")
+    fresh_host.register(plugin([Constant], raises=RuntimeError("boom")), name="broken")
+    with pytest.raises(lrsched.PluginError, match="LRSCHED_STRICT_PLUGINS"):
+        fresh_host.registry  # noqa: B018
+
+
+def test_backends_missing_their_framework(fresh_host):
+    backend = lrsched.Backend(
+        "ghost", render=lambda spec: None, requires=("lrsched_no_such_module",), extra="ghost"
+    )
+    fresh_host.register(plugin(backends=[backend]), name="ghosts")
+    assert "ghost" not in lrsched.backends()
+    with pytest.raises(lrsched.BackendUnavailableError, match=r"pip install 'lrsched-xp\[ghost\]'"):
+        lrsched.render(lrsched.ExponentialDecay(0.1, 1, 0.5), "ghost")
+
+
+def test_backend_names_and_aliases_are_unique(fresh_host):
+    a = lrsched.Backend("a", render=lambda spec: "a", aliases=("alpha",))
+    fresh_host.register(plugin(backends=[a]), name="pa")
+    assert lrsched.render(lrsched.ExponentialDecay(0.1, 1, 0.5), "alpha") == "a"
+    fresh_host.register(plugin(backends=[lrsched.Backend("alpha", render=print)]), name="pb")
+    with pytest.warns(LrschedPluginWarning, match="backend name 'alpha' is already registered"):
+        assert lrsched.backends().count("a") == 1
+
+
+def test_unknown_backend(fresh_host):
+    with pytest.raises(lrsched.UnknownBackendError, match=r"did you mean 'numpy'\?"):
+        lrsched.render(lrsched.ExponentialDecay(0.1, 1, 0.5), "nunpy")
+    with pytest.raises(lrsched.LrschedError, match=r"expected an lrsched\.Schedule"):
+        lrsched.render("ExponentialDecay", "numpy")
+
+
+def test_a_host_without_entry_points_is_empty():
+    host = PluginHost(entry_points=False)
+    assert host.registry.schedules == {} and host.infos() == []
+
+
+@pytest.fixture
+def distributions(tmp_path, monkeypatch):
+    """Unpacked distributions on sys.path: real entry points, found by importlib.metadata."""
+
+    def make(name, entry_points, modules):
+        info = tmp_path / f"{name}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text(
+            "[lrsched]\n" + "".join(f"{k} = {v}\n" for k, v in entry_points.items())
+        )
+        for module, source in modules.items():
+            (tmp_path / f"{module}.py").write_text(textwrap.dedent(source))
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return make
+
+
+def test_a_plugin_that_fails_to_import_is_skipped(distributions):
+    distributions(
+        "broken-dist", {"broken": "lrsched_broken_mod"}, {"lrsched_broken_mod": "raise ImportError('nope')"}
+    )
+    with lrsched.plugins.isolated_host() as host, pytest.warns(LrschedPluginWarning) as record:
+        assert "ExponentialDecay" in host.registry.schedules
+    assert "'broken' (broken-dist 1.0)" in str(record[0].message) and "nope" in str(record[0].message)
+    assert {i.name: i.status for i in host.infos()}["broken"] == "failed"
+
+
+def test_disabled_plugins_are_not_imported(distributions, monkeypatch):
+    distributions(
+        "boom-dist", {"boom": "lrsched_boom_mod"}, {"lrsched_boom_mod": "raise SystemExit('imported!')"}
+    )
+    monkeypatch.setenv("LRSCHED_DISABLE_PLUGINS", "boom, numpy")
+    with lrsched.plugins.isolated_host() as host:
+        infos = {i.name: i for i in host.infos()}
+        assert infos["boom"].status == "blocked" and infos["numpy"].status == "blocked"
+        assert "numpy" not in lrsched.backends()
+    assert "lrsched_boom_mod" not in sys.modules
+
+
+def test_discovery_is_lazy_and_once():
+    code = textwrap.dedent(
+        """
+        import sys, importlib.metadata as md
+        calls = []
+        real = md.entry_points
+        md.entry_points = lambda **kw: (kw.get('group') == 'lrsched' and calls.append(kw)) or real(**kw)
+        import lrsched
+        assert calls == [], calls
+        lrsched.schedules(); lrsched.backends(); lrsched.schedules()
+        assert len(calls) == 1, calls
+        print("ok")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"
