@@ -75,7 +75,22 @@ if TYPE_CHECKING:
     from lrsched.spec import Schedule, ScheduleField
 
 
+_SUBMODULES = {
+    "catalogue",
+    "cli",
+    "hookspecs",
+    "numerics",
+    "plugins",
+    "rendering",
+    "serialization",
+    "spec",
+    "xp",
+}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:  # ``lrsched.xp`` works without ``import lrsched.xp``, as in scipy
+        return importlib.import_module(f"lrsched.{name}")
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'lrsched' has no attribute {name!r}")
@@ -85,4 +100,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

@@ -25,7 +25,7 @@ def render(spec: Schedule, *, dtype: str = "float64") -> Callable[[Any], Any]:
       >>> import numpy as np, lrsched
       >>> f = lrsched.render(lrsched.ExponentialDecay(1.0, 2, 0.25), "numpy")
       >>> f(np.arange(5))
-      array([1.     , 0.5    , 0.25   , 0.125  , 0.0625 ])
+      array([1.    , 0.5   , 0.25  , 0.125 , 0.0625])
       >>> f(4)
       0.0625
     """
