@@ -101,35 +101,21 @@ class ExactReal(Decimal):
         a, b = (lifted, self) if reflected else (self, lifted)
         return ExactReal(getattr(ARITHMETIC, op)(a, b))
 
-    def __add__(self, other: object) -> Any:
-        return self._binary(other, "add")
-
-    def __radd__(self, other: object) -> Any:
-        return self._binary(other, "add", True)
-
-    def __sub__(self, other: object) -> Any:
-        return self._binary(other, "subtract")
-
-    def __rsub__(self, other: object) -> Any:
-        return self._binary(other, "subtract", True)
-
-    def __mul__(self, other: object) -> Any:
-        return self._binary(other, "multiply")
-
-    def __rmul__(self, other: object) -> Any:
-        return self._binary(other, "multiply", True)
-
-    def __truediv__(self, other: object) -> Any:
-        return self._binary(other, "divide")
-
-    def __rtruediv__(self, other: object) -> Any:
-        return self._binary(other, "divide", True)
-
-    def __pow__(self, other: object) -> Any:  # type: ignore[override]
-        return self._binary(other, "power")
-
     def __neg__(self) -> ExactReal:
         return ExactReal(ARITHMETIC.minus(self))
+
+
+def _operator(op: str, reflected: bool) -> Any:
+    def method(self: ExactReal, other: object) -> Any:
+        return self._binary(other, op, reflected)
+
+    return method
+
+
+for _name, _op in [("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "divide")]:
+    setattr(ExactReal, f"__{_name}__", _operator(_op, False))
+    setattr(ExactReal, f"__r{_name}__", _operator(_op, True))
+ExactReal.__pow__ = _operator("power", False)  # type: ignore[method-assign]
 
 
 def _real(value: object) -> ExactReal:

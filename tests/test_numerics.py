@@ -217,3 +217,12 @@ def test_integer_exponents_round_exactly_even_at_ties(lr0, rate, period, stair, 
 )
 def test_rational_results_are_exact(spec, step, want):
     assert spec(step) == want
+
+
+@pytest.mark.slow
+@given(spec=specs, seed=st.integers(0, 2**32 - 1))
+def test_soak_float32_many_steps(spec, seed):
+    """The fuzz env's long run: 2000 random int32 steps per spec, float32 within 2 ulps."""
+    steps = np.random.default_rng(seed).integers(0, 2**31 - 1, 2000, dtype=np.int32)
+    got = spec.value(steps, with_float_dtype(np, np.float32))
+    _check_all(spec, steps.tolist(), got, dtype="float32", ulps=2)
