@@ -130,10 +130,40 @@ class _ExactNamespace:
 
     lrsched_float_dtype = EXACT
     __name__ = "lrsched.xp.exact"
+    # dtype names, so that schedules may name them; every float dtype is the exact reals
+    float32 = float64 = EXACT
+    int32 = int64 = int
 
     @staticmethod
     def asarray(value: object, dtype: object = None) -> Any:
-        return value if isinstance(value, int) and dtype is None else _real(value)
+        if dtype is int or (dtype is None and isinstance(value, int) and not isinstance(value, bool)):
+            return int(value)  # type: ignore[call-overload]
+        return _real(value)
+
+    @staticmethod
+    def astype(value: object, dtype: object) -> Any:
+        return _ExactNamespace.asarray(value, dtype)
+
+    @staticmethod
+    def isdtype(dtype: object, kind: object) -> bool:
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        return any(
+            (k in ("real floating", "numeric") and dtype == EXACT)
+            or (k in ("integral", "numeric") and dtype is int)
+            for k in kinds
+        )
+
+    @staticmethod
+    def zeros_like(value: object, dtype: object = None) -> Any:
+        return 0 if dtype is int or (dtype is None and isinstance(value, int)) else ExactReal(0)
+
+    @staticmethod
+    def clip(value: Any, min: Any = None, max: Any = None) -> Any:  # the Array API's argument names
+        if min is not None and value < min:
+            value = min
+        if max is not None and value > max:
+            value = max
+        return value
 
     @staticmethod
     def floor_divide(a: int, b: int) -> int:
@@ -158,6 +188,12 @@ class _ExactNamespace:
     @staticmethod
     def abs(a: Any) -> Any:
         return abs(a)
+
+    @staticmethod
+    def floor(a: Any) -> Any:
+        if isinstance(a, int):
+            return a
+        return ExactReal(_real(a).to_integral_value(rounding=decimal.ROUND_FLOOR))
 
     @staticmethod
     def exp(a: object) -> ExactReal:
