@@ -38,7 +38,10 @@ _LAZY = {
     "deserialize": "lrsched.serialization",
     "evaluate": "lrsched.rendering",
     "hookimpl": "lrsched.hookspecs",
+    "load": "lrsched.config",
+    "plot": "lrsched.plotting",
     "render": "lrsched.rendering",
+    "schema": "lrsched.json_schema",
     "schedules": "lrsched.plugins",
     "serialize": "lrsched.serialization",
 }
@@ -61,14 +64,20 @@ __all__ = [
     "deserialize",
     "evaluate",
     "hookimpl",
+    "load",
+    "plot",
     "render",
     "schedules",
+    "schema",
     "serialize",
 ]
 
 if TYPE_CHECKING:
     from lrsched.catalogue import ExponentialDecay
+    from lrsched.config import load
     from lrsched.hookspecs import hookimpl
+    from lrsched.json_schema import schema
+    from lrsched.plotting import plot
     from lrsched.plugins import schedules
     from lrsched.rendering import Backend, backends, evaluate, render
     from lrsched.serialization import deserialize, serialize
@@ -78,8 +87,11 @@ if TYPE_CHECKING:
 _SUBMODULES = {
     "catalogue",
     "cli",
+    "config",
     "hookspecs",
+    "json_schema",
     "numerics",
+    "plotting",
     "plugins",
     "rendering",
     "serialization",

@@ -6,6 +6,8 @@ Examples::
     lrsched plugins
     lrsched show ExponentialDecay --initial-learning-rate 0.1 --decay-steps 1000 --decay-rate 0.96 --staircase
     lrsched show config.json --backend all
+    lrsched plot config.yaml --backend all --log -o schedule.png
+    lrsched schema > lrsched.schema.json
 """
 
 from __future__ import annotations
@@ -44,10 +46,24 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     show.add_argument("schedule", metavar="SCHEDULE", nargs="?")
     show.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     _add_show_options(show)
-    return parser, show
+    plot = commands.add_parser(
+        "plot",
+        help="draw a schedule (matplotlib), or a terminal sparkline without it",
+        description="Draw SCHEDULE (a name and its arguments, or a config file) to -o FILE (.png, .svg, .pdf).",
+        epilog="Run 'lrsched plot NAME --help' for NAME's arguments.",
+        add_help=False,
+    )
+    plot.add_argument("schedule", metavar="SCHEDULE", nargs="?")
+    plot.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    _add_show_options(plot, plotting=True)
+    schema = commands.add_parser("schema", help="the JSON Schema of serialized schedules")
+    schema.add_argument(
+        "name", nargs="?", metavar="NAME", help="one registered schedule (default: all, as a union)"
+    )
+    return parser, {"show": show, "plot": plot}
 
 
-def _add_show_options(parser: argparse.ArgumentParser) -> None:
+def _add_show_options(parser: argparse.ArgumentParser, *, plotting: bool = False) -> None:
     parser.add_argument("-h", "--help", action="store_true", help="show this help and exit")
     parser.add_argument(
         "--backend",
@@ -60,11 +76,16 @@ def _add_show_options(parser: argparse.ArgumentParser) -> None:
         "--steps", metavar="N,N,...", help="the steps to show (default: chosen by the schedule)"
     )
     parser.add_argument("--horizon", type=int, metavar="N", help="the last step to show")
+    if plotting:
+        parser.add_argument(
+            "-o", "--output", metavar="FILE", help="write the picture here (.png, .svg, .pdf)"
+        )
+        parser.add_argument("--log", action="store_true", help="a logarithmic learning-rate axis")
 
 
-def _field_parser(cls: type) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=f"lrsched show {cls.__name__}", add_help=False)
-    _add_show_options(parser)
+def _field_parser(cls: type, command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"lrsched {command} {cls.__name__}", add_help=False)
+    _add_show_options(parser, plotting=command == "plot")
     group = parser.add_argument_group(f"{cls.__name__} arguments")
     hints = typing.get_type_hints(cls, include_extras=True)
     for name, field in cls.model_fields.items():  # type: ignore[attr-defined]
@@ -87,25 +108,17 @@ def _parse_value(raw: str) -> Any:
         return raw
 
 
-def _load_spec(source: str, rest: list[str]) -> tuple[Any, argparse.Namespace]:
+def _load_spec(source: str, rest: list[str], command: str) -> tuple[Any, argparse.Namespace]:
     from lrsched import plugins
-    from lrsched.serialization import deserialize
+    from lrsched.config import load
 
     path = Path(source)
-    if source.endswith(".json") or path.is_file():
-        options = argparse.ArgumentParser(prog="lrsched show", add_help=False)
-        _add_show_options(options)
-        args = options.parse_args(rest)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot read {source}: {exc.strerror}") from None
-        try:
-            return deserialize(text), args
-        except LrschedError as exc:
-            raise type(exc)(f"{source}: {exc}") from None
+    if path.suffix.lower() in {".json", ".yaml", ".yml", ".toml"} or path.is_file():
+        options = argparse.ArgumentParser(prog=f"lrsched {command}", add_help=False)
+        _add_show_options(options, plotting=command == "plot")
+        return load(path), options.parse_args(rest)
     cls = plugins.schedule_class(source)
-    parser = _field_parser(cls)
+    parser = _field_parser(cls, command)
     args = parser.parse_args(rest)
     if args.help:
         parser.print_help()
@@ -138,18 +151,25 @@ def _steps(spec: Any, args: argparse.Namespace) -> list[int]:
     return sorted({0, *(int(horizon * f) for f in (0.001, 0.01, 0.1, 0.25, 0.5, 0.75)), horizon})
 
 
+def _backends(requested: list[str]) -> list[str]:
+    from lrsched.rendering import backends
+
+    chosen: list[str] = []
+    for name in requested:
+        for one in backends() if name == "all" else [name]:
+            if one not in chosen:
+                chosen.append(one)
+    return chosen
+
+
 def _show(source: str | None, rest: list[str]) -> int:
-    from lrsched.rendering import backends, evaluate
+    from lrsched.rendering import evaluate
     from lrsched.serialization import serialize
 
     if source is None:
         raise ConfigError("show needs a schedule name or a config file; see 'lrsched list'")
-    spec, args = _load_spec(source, rest)
-    chosen: list[str] = []
-    for name in args.backend:
-        for one in backends() if name == "all" else [name]:
-            if one not in chosen:
-                chosen.append(one)
+    spec, args = _load_spec(source, rest, "show")
+    chosen = _backends(args.backend)
     steps = _steps(spec, args)
     columns = {name: evaluate(spec, steps, name) for name in chosen}
     print(json.dumps(serialize(spec)))
@@ -161,6 +181,52 @@ def _show(source: str | None, rest: list[str]) -> int:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     for row in [header, ["-" * w for w in widths], *rows]:
         print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
+    return 0
+
+
+def _plot(source: str | None, rest: list[str]) -> int:
+    from lrsched.plotting import plot, sample_steps, sparkline
+
+    if source is None:
+        raise ConfigError("plot needs a schedule name or a config file; see 'lrsched list'")
+    spec, args = _load_spec(source, rest, "plot")
+    chosen = _backends(args.backend)
+    if args.steps:
+        steps: Any = _steps(spec, args)
+    else:
+        steps = args.horizon
+    xs = sample_steps(spec, steps)
+    values = [spec(x) for x in xs]
+    try:
+        import matplotlib
+    except ImportError:
+        print(
+            f"{sparkline(values, log=args.log)}  steps {xs[0]}..{xs[-1]}, lr {min(values):.6g}..{max(values):.6g}"
+        )
+        print(
+            "lrsched: matplotlib is not installed; for the picture: pip install 'lrsched-xp[plot]'",
+            file=sys.stderr,
+        )
+        return 1 if args.output else 0
+    if not args.output:
+        raise ConfigError("plot needs -o FILE (.png, .svg, .pdf)")
+    matplotlib.use("Agg")  # no display needed; only the command line does this
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 4.5), layout="constrained")
+    plot(spec, figure.add_subplot(), steps=xs, backends=chosen, log=args.log)
+    try:
+        figure.savefig(args.output)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"cannot write {args.output}: {exc}") from None
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _schema(name: str | None) -> int:
+    from lrsched.json_schema import schema
+
+    print(json.dumps(schema(name), indent=2))
     return 0
 
 
@@ -187,24 +253,31 @@ def _plugins() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad arguments)."""
-    parser, show_parser = _parser()
+    parser, schedule_parsers = _parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["show"] and len(argv) > 1 and not argv[1].startswith("-"):
+    if argv[:1] in (["show"], ["plot"]) and len(argv) > 1 and not argv[1].startswith("-"):
         source, rest = argv[1], argv[2:]  # everything after SCHEDULE belongs to SCHEDULE's parser
-        args = argparse.Namespace(command="show")
+        args = argparse.Namespace(command=argv[0])
     else:
         args = parser.parse_args(argv)
         source, rest = getattr(args, "schedule", None), list(getattr(args, "rest", None) or [])
-        if args.command == "show" and args.help:
-            show_parser.print_help()
+        if args.command in schedule_parsers and args.help:
+            schedule_parsers[args.command].print_help()
             return 0
     try:
         if args.command == "show":
             return _show(source, rest)
+        if args.command == "plot":
+            return _plot(source, rest)
+        if args.command == "schema":
+            return _schema(args.name)
         return _list() if args.command == "list" else _plugins()
     except LrschedError as exc:
         print(f"lrsched: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `lrsched schema | head`: the reader left; that is no error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

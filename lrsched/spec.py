@@ -8,7 +8,7 @@ import numbers
 from typing import Annotated, Any, ClassVar
 
 import pydantic
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo, WithJsonSchema
 
 from lrsched.errors import ConfigError, StepError
 from lrsched.xp import exact
@@ -80,15 +80,23 @@ def _name(value: object, info: ValidationInfo) -> str:
 
 
 #: A finite float >= 0 (ints accepted; bools, strings, NaN and inf rejected).
-NonNegativeFloat = Annotated[float, BeforeValidator(_non_negative_float)]
+NonNegativeFloat = Annotated[
+    float, BeforeValidator(_non_negative_float), WithJsonSchema({"type": "number", "minimum": 0})
+]
 #: A finite float > 0.
-PositiveFloat = Annotated[float, BeforeValidator(_positive_float)]
+PositiveFloat = Annotated[
+    float, BeforeValidator(_positive_float), WithJsonSchema({"type": "number", "exclusiveMinimum": 0})
+]
 #: An int in [1, 2**63 - 1]; integral floats such as ``1000.0`` are accepted, bools are not.
-PositiveInt = Annotated[int, BeforeValidator(_positive_int)]
+PositiveInt = Annotated[
+    int,
+    BeforeValidator(_positive_int),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": INT64_MAX}),
+]
 #: ``True`` or ``False``, nothing else.
-Bool = Annotated[bool, BeforeValidator(_bool)]
+Bool = Annotated[bool, BeforeValidator(_bool), WithJsonSchema({"type": "boolean"})]
 #: A string.
-Name = Annotated[str, BeforeValidator(_name)]
+Name = Annotated[str, BeforeValidator(_name), WithJsonSchema({"type": "string"})]
 
 
 class Schedule(BaseModel):
@@ -238,5 +246,8 @@ def _serialize_nested(value: Schedule) -> dict[str, Any]:
 #: The type of a field that holds another schedule: validates from a schedule or its
 #: serialized dict, and serializes by registered name, as ``lrsched.serialize`` does.
 ScheduleField = Annotated[
-    Schedule, BeforeValidator(_nested), PlainSerializer(_serialize_nested, when_used="json")
+    Schedule,
+    BeforeValidator(_nested),
+    PlainSerializer(_serialize_nested, when_used="json"),
+    WithJsonSchema({"x-lrsched": "schedule"}),  # lrsched.schema() makes it a $ref to the union
 ]

@@ -1,10 +1,11 @@
-"""Shared test fixtures and hypothesis profiles (helpers live in tests/support/oracle.py)."""
+"""Shared fixtures and hypothesis profiles (helpers live in tests/support/)."""
 
 from __future__ import annotations
 
 import os
 
 import pytest
+from examples import ComposePlugin
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -19,3 +20,10 @@ def fresh_host():
 
     with isolated_host() as host:
         yield host
+
+
+@pytest.fixture
+def composite(fresh_host):
+    """A fresh host with the composite ``Scaled`` schedule (tests/support/examples.py) registered."""
+    fresh_host.register(ComposePlugin(), name="compose")
+    return fresh_host
