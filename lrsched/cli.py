@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 import typing
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -243,16 +244,33 @@ def _list() -> int:
 def _plugins() -> int:
     from lrsched import plugins
 
-    for info in plugins.report():
-        dist = f"{info.distribution} {info.version}" if info.distribution else "(inline)"
-        provides = ", ".join([*info.schedules, *(f"backend {b}" for b in info.backends)]) or "-"
-        line = f"{info.name:<16} {info.status:<8} {dist:<24} {provides}"
-        print(line + (f"\n{'':<16} reason: {info.reason}" if info.reason else ""))
+    with warnings.catch_warnings():  # the table says what the warnings would
+        warnings.simplefilter("ignore", plugins.LrschedPluginWarning)
+        infos = plugins.report()
+    rows = [
+        (
+            info.name,
+            info.status,
+            f"{info.distribution} {info.version}" if info.distribution else "(inline)",
+            ", ".join([*info.schedules, *(f"backend {b}" for b in info.backends)]) or "-",
+        )
+        for info in infos
+    ]
+    widths = [max(len(row[i]) for row in rows) if rows else 0 for i in range(3)]
+    for info, row in zip(infos, rows, strict=True):
+        print("  ".join([*(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)), row[3]]))
+        if info.reason:
+            print(f"{'':<{widths[0]}}  reason: {info.reason}")
     return 0
+
+
+def _warning_line(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> str:
+    return f"lrsched: warning: {message}\n"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad arguments)."""
+    warnings.formatwarning = _warning_line  # type: ignore[assignment] - one line, no source excerpt
     parser, schedule_parsers = _parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] in (["show"], ["plot"]) and len(argv) > 1 and not argv[1].startswith("-"):

@@ -1,0 +1,35 @@
+"""NoamDecay: the schedule of "Attention Is All You Need", written once against ``xp``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lrsched import Schedule
+from lrsched.spec import PositiveFloat, PositiveInt
+from lrsched.xp import xp_float_dtype
+
+
+class NoamDecay(Schedule):
+    """Linear warm-up, then inverse square-root decay.
+
+    ``factor * d_model**-0.5 * min(n**-0.5, n * warmup_steps**-1.5)`` with ``n = step + 1``.
+
+    Args:
+      d_model: the model width.
+      warmup_steps: steps of linear warm-up; the peak is at ``step = warmup_steps - 1``.
+      factor: a scale.
+
+    Example:
+      >>> spec = NoamDecay(512, 4000)
+      >>> round(spec(3999), 8)
+      0.00069877
+    """
+
+    d_model: PositiveInt
+    warmup_steps: PositiveInt
+    factor: PositiveFloat = 1.0
+
+    def value(self, step: Any, xp: Any) -> Any:
+        n = xp.astype(step + 1, xp_float_dtype(xp))
+        scale = self.factor / self.d_model**0.5
+        return scale * xp.minimum(1.0 / xp.sqrt(n), n / self.warmup_steps**1.5)
