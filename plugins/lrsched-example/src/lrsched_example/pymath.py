@@ -44,6 +44,14 @@ class _PyMath:
         return (dtype is float and kind == "real floating") or (dtype is int and kind == "integral")
 
     @staticmethod
+    def floor_divide(a: Any, b: Any) -> Any:
+        return a // b
+
+    @staticmethod
+    def remainder(a: Any, b: Any) -> Any:
+        return a % b
+
+    @staticmethod
     def where(condition: Any, a: Any, b: Any) -> Any:
         return a if condition else b
 
