@@ -20,7 +20,9 @@ STEPS = [0, 1, 9, 10, 3999, 4000, 123_456, 2**31 - 2]
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "lrsched.cli", *args], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        [sys.executable, "-m", "lrsched.cli", *args], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_listed_with_its_distribution():
@@ -54,7 +56,9 @@ def test_renders_in_every_installed_backend(spec):
         for step, value in zip(STEPS, got, strict=True):
             from decimal import Decimal
 
-            assert_close(value, Decimal(exact[step]), dtype="float32" if is_float32 else "float64", ulps=4, rtol=1e-12)
+            assert_close(
+                value, Decimal(exact[step]), dtype="float32" if is_float32 else "float64", ulps=4, rtol=1e-12
+            )
         if is_float32:
             float32_values[backend] = got
     assert len({tuple(v) for v in float32_values.values()}) <= 1, float32_values

@@ -52,7 +52,18 @@ def test_lrsched_plugins_reports_them(fresh_host):
 
 
 def test_the_rest_keep_working():
-    result = run("show", "ExponentialDecay", "--initial-learning-rate", "0.1", "--decay-steps", "10", "--decay-rate", "0.5", "--backend", "all")
+    result = run(
+        "show",
+        "ExponentialDecay",
+        "--initial-learning-rate",
+        "0.1",
+        "--decay-steps",
+        "10",
+        "--decay-rate",
+        "0.5",
+        "--backend",
+        "all",
+    )
     assert result.returncode == 0
     assert "0.05" in result.stdout
     assert "failed and was skipped" in result.stderr  # the warnings still say what happened
@@ -70,5 +81,9 @@ def test_disabled_plugins_are_not_loaded():
     assert result.returncode == 0, result.stderr
     for plugin in REASONS:
         assert "blocked" in next(line for line in result.stdout.splitlines() if line.startswith(plugin))
-    by_distribution = run("list", LRSCHED_DISABLE_PLUGINS="lrsched-fixture-broken-import,lrsched-fixture-broken-hook,lrsched-fixture-duplicate,lrsched-fixture-invalid", LRSCHED_STRICT_PLUGINS="1")
+    by_distribution = run(
+        "list",
+        LRSCHED_DISABLE_PLUGINS="lrsched-fixture-broken-import,lrsched-fixture-broken-hook,lrsched-fixture-duplicate,lrsched-fixture-invalid",
+        LRSCHED_STRICT_PLUGINS="1",
+    )
     assert by_distribution.returncode == 0, by_distribution.stderr
