@@ -4,6 +4,7 @@ is never shadowed."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
@@ -12,6 +13,14 @@ import pytest
 
 import lrsched
 from lrsched.plugins import LrschedPluginWarning
+
+try:
+    for fixture in ("broken-import", "broken-hook", "duplicate", "invalid"):
+        importlib.metadata.distribution(f"lrsched-fixture-{fixture}")
+except importlib.metadata.PackageNotFoundError as missing:
+    pytest.skip(
+        f"needs the fixture distributions installed (tox -e plugins): {missing}", allow_module_level=True
+    )
 
 REASONS = {
     "fixture-broken-import": "missing dependency frobnicate",
