@@ -1,0 +1,68 @@
+"""The numpy backend's contract: shapes, dtypes, scalars, step validation, options."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import lrsched
+
+SPEC = lrsched.ExponentialDecay(0.1, 10, 0.5, staircase=True)
+
+
+@pytest.mark.parametrize("shape", [(), (0,), (5,), (2, 3), (2, 1, 4)])
+@pytest.mark.parametrize("int_dtype", [np.int8, np.int32, np.int64, np.uint16, np.uint64])
+def test_any_shape_and_integer_dtype(shape, int_dtype):
+    steps = np.arange(int(np.prod(shape)), dtype=int_dtype).reshape(shape) * 7
+    got = lrsched.render(SPEC, "numpy")(steps)
+    if shape == ():
+        assert type(got) is float
+        assert got == pytest.approx(SPEC(int(steps)), rel=1e-12)
+    else:
+        assert got.shape == shape
+        assert got.dtype == np.float64
+        exact = np.vectorize(lambda s: SPEC(int(s)), otypes=[float])(steps)
+        np.testing.assert_allclose(got, exact, rtol=1e-12, atol=0)  # float64: within 1e-12
+
+
+def test_python_scalars_give_python_floats():
+    f = lrsched.render(SPEC, "numpy")
+    assert f(25) == pytest.approx(0.025, rel=1e-12)
+    assert type(f(25)) is float
+    with pytest.raises(lrsched.StepError, match="int64's range"):
+        f(2**63)
+    with pytest.raises(lrsched.StepError, match="int64's range"):
+        f(True)
+
+
+def test_float_steps_must_be_whole_numbers():
+    f = lrsched.render(SPEC, "numpy")
+    np.testing.assert_allclose(f(np.asarray([10.0, 20.0])), [0.05, 0.025], rtol=1e-12)
+    with pytest.raises(lrsched.StepError, match="whole numbers"):
+        f(np.asarray([10.5]))
+    with pytest.raises(lrsched.StepError, match="integers"):
+        f(np.asarray(["10"]))
+
+
+def test_dtype_option():
+    assert lrsched.render(SPEC, "numpy", dtype="float32")(np.arange(3)).dtype == np.float32
+    with pytest.raises(lrsched.ConfigError, match=r"dtype must be one of .* received 'float128'"):
+        lrsched.render(SPEC, "numpy", dtype="float128")
+    with pytest.raises(TypeError):
+        lrsched.render(SPEC, "numpy", bogus=1)
+
+
+def test_overflow_and_underflow_raise_no_numpy_warnings():
+    grows = lrsched.render(lrsched.ExponentialDecay(1.0, 1, 10.0), "numpy")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert grows(np.asarray([400]))[0] == np.inf
+        assert lrsched.render(lrsched.ExponentialDecay(1.0, 1, 0.1), "numpy")(np.asarray([400]))[0] == 0.0
+
+
+def test_rendered_function_is_named_for_the_spec():
+    f = lrsched.render(SPEC, "numpy")
+    assert f.__name__ == "ExponentialDecay_numpy"
+    assert repr(SPEC) in f.__doc__
