@@ -226,8 +226,9 @@ def _power_f32(plan: _F32Plan, num: Any, xp: Any) -> Any:
     f32 = xp.float32
     if not plan.terms:
         return xp.zeros_like(num, dtype=f32) + plan.m_hi * 2.0**plan.e
-    if plan.clamp is not None:
-        num = xp.clip(num, -plan.clamp, plan.clamp)
+    if plan.clamp is not None:  # an unsigned num has no negative bound (JAX would wrap -clamp)
+        signed = xp.iinfo(num.dtype).min < 0
+        num = xp.clip(num, -plan.clamp if signed else 0, plan.clamp)
     mask = (1 << _DIGIT_BITS) - 1
     digits = []
     for i in range(plan.digits):

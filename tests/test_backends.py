@@ -59,4 +59,5 @@ def test_backends_agree_on_stair_boundaries(backend):
     for last in last_steps:
         first = last - spec.decay_steps + 1
         assert by_step[last] == by_step[first], last  # one stair, one value, bit for bit
-        assert by_step[last] != by_step.get(last + 1, -1.0), last  # and the next stair differs
+        if last + 1 in by_step and abs(by_step[last + 1]) >= 1.1754943508222875e-38:
+            assert by_step[last] != by_step[last + 1], last  # the next stair differs (where float32 can tell)

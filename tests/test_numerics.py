@@ -133,6 +133,16 @@ def test_negative_array_steps_extend_the_formula():
     np.testing.assert_array_equal(f32, np.float32([0.2, 0.2, 0.1]))
 
 
+@pytest.mark.parametrize("int_dtype", [np.uint8, np.uint16, np.uint32, np.uint64])
+def test_unsigned_steps_in_float32(int_dtype):
+    """Found with JAX, which wraps clip's negative bound into an unsigned dtype."""
+    spec = lrsched.ExponentialDecay(1.0, 10, 0.5, staircase=True)
+    steps = np.asarray([0, 9, 10, np.iinfo(int_dtype).max], dtype=int_dtype)
+    got = spec.value(steps, with_float_dtype(np, np.float32))
+    assert got[:3].tolist() == [1.0, 1.0, 0.5]
+    _check_all(spec, steps.tolist(), got, dtype="float32", ulps=2)
+
+
 @pytest.mark.parametrize("int_dtype", [np.int8, np.int32, np.int64, np.uint32])
 def test_floor_divide_by_more_than_the_dtype_holds(int_dtype):
     info = np.iinfo(int_dtype)

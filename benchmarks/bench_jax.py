@@ -1,0 +1,152 @@
+"""JAX/optax benchmarks: lrsched's rendered schedule against ``optax.exponential_decay``.
+
+    python benchmarks/bench_jax.py        (in an env with the [jax] extra)
+
+Target (issue 6): jitted per-call time and ``jit(vmap)`` over 10**6 steps <= 1.1x optax's, in
+the same run. Also printed: compile times, and op counts side by side (jaxpr equations,
+StableHLO ops before XLA, HLO instructions and fusions after it), for lrsched's namespace (the
+bit-built ldexp) and for plain ``jax.numpy`` (its ldexp is frexp + a float pow) to show where
+the time goes. Times are minima over interleaved repeats. Nothing here asserts: read the ratios.
+"""
+
+from __future__ import annotations
+
+import collections
+import re
+import time
+import timeit
+
+import jax
+import jax.numpy as jnp
+import optax
+from lrsched_jax._render import JaxNamespace
+
+import lrsched
+
+N = 10**6
+REPEATS = 15
+CASES = [
+    ("smooth", dict(initial_learning_rate=0.1, decay_steps=1000, decay_rate=0.96)),
+    ("staircase", dict(initial_learning_rate=0.1, decay_steps=1000, decay_rate=0.96, staircase=True)),
+]
+
+
+def interleaved(fns, repeats=REPEATS, number=1):
+    """Minimum time per call of each function, alternating runs so drift affects all alike."""
+    for fn in fns:
+        fn()
+    times = [[] for _ in fns]
+    for _ in range(repeats):
+        for fn, ts in zip(fns, times, strict=True):
+            ts.append(timeit.timeit(fn, number=number) / number)
+    return [min(ts) for ts in times]
+
+
+def row(name, ours, native, target=None, unit="ms", scale=1e3):
+    ratio = ours / native
+    verdict = (
+        "" if target is None else f"  (target <= {target:.2f}: {'met' if ratio <= target else 'MISSED'})"
+    )
+    print(f"{name:<50} {ours * scale:10.3f} {unit} {native * scale:10.3f} {unit} {ratio:7.3f}x{verdict}")
+
+
+def jaxpr_ops(jaxpr):
+    """Equations of a jaxpr, counting into nested jaxprs (pjit, custom_jvp) instead of the call."""
+    count = 0
+    for eqn in jaxpr.eqns:
+        subs = [v for v in eqn.params.values() if hasattr(v, "jaxpr") or hasattr(v, "eqns")]
+        if subs:
+            count += sum(jaxpr_ops(getattr(s, "jaxpr", s)) for s in subs)
+        else:
+            count += 1
+    return count
+
+
+def hlo_counts(fn, x):
+    lowered = jax.jit(fn).lower(x)
+    stablehlo = lowered.as_text()
+    start = time.perf_counter()
+    compiled = lowered.compile()
+    compile_s = time.perf_counter() - start
+    hlo = compiled.as_text()
+    ops = collections.Counter(re.findall(r"= (?:[\w\[\]{},]+ )?(\w+)\(", hlo))  # HLO instructions by opcode
+    fusions = len(re.findall(r"\bfusion\(", hlo))
+    shlo = len(re.findall(r"^\s*%\S+ = ", stablehlo, flags=re.M))
+    return shlo, sum(ops.values()), fusions, compile_s, ops
+
+
+def fresh(make):
+    """Compile time of a function not seen before (jit caches by function identity)."""
+    x = jnp.arange(N, dtype=jnp.int32)
+    start = time.perf_counter()
+    jax.jit(jax.vmap(make())).lower(x).compile()
+    return time.perf_counter() - start
+
+
+class PlainJnp(JaxNamespace):
+    """lrsched's namespace with ``jnp.ldexp`` put back: what the core would get from bare jnp."""
+
+    ldexp = staticmethod(jnp.ldexp)
+
+
+def bench_case(label, kwargs, x):
+    spec = lrsched.ExponentialDecay(**kwargs)
+    args = (kwargs["initial_learning_rate"], kwargs["decay_steps"], kwargs["decay_rate"])
+    ours = lrsched.render(spec, "jax")
+    native = optax.exponential_decay(*args, staircase=spec.staircase)
+    plain = PlainJnp(jnp.float32)
+
+    def with_jnp_ldexp(step):
+        return spec.value(step, plain)
+
+    scalar = jnp.int32(123456)
+    j_ours, j_native = jax.jit(ours), jax.jit(native)
+    a, b = interleaved(
+        [lambda: j_ours(scalar).block_until_ready(), lambda: j_native(scalar).block_until_ready()], number=200
+    )
+    row(f"{label}: jitted call, one step", a, b, 1.1, "us", 1e6)
+    v_ours, v_native, v_plain = (jax.jit(jax.vmap(f)) for f in (ours, native, with_jnp_ldexp))
+    a, b, c = interleaved(
+        [
+            lambda: v_ours(x).block_until_ready(),
+            lambda: v_native(x).block_until_ready(),
+            lambda: v_plain(x).block_until_ready(),
+        ]
+    )
+    row(f"{label}: jit(vmap) over 10**6 steps", a, b, 1.1)
+    row(f"{label}:   same, core with jnp.ldexp (no bit ldexp)", c, b)
+    a, b = interleaved(
+        [lambda: ours(scalar).block_until_ready(), lambda: native(scalar).block_until_ready()], number=50
+    )
+    row(f"{label}: eager call (lrsched jits inside; optax op by op)", a, b, None, "us", 1e6)
+    ca = min(fresh(lambda: lrsched.render(spec, "jax")) for _ in range(3))
+    cb = min(fresh(lambda: optax.exponential_decay(*args, staircase=spec.staircase)) for _ in range(3))
+    row(f"{label}: compile jit(vmap), fresh function", ca, cb)
+    print(f"  {'op counts':<48} {'lrsched':>13} {'optax':>13} {'core+jnp.ldexp':>16}")
+    counts = [jaxpr_ops(jax.make_jaxpr(f)(scalar).jaxpr) for f in (ours, native, with_jnp_ldexp)]
+    print(f"  {'jaxpr equations (nested calls inlined)':<48} {counts[0]:>13} {counts[1]:>13} {counts[2]:>16}")
+    hlos = [hlo_counts(jax.vmap(f), x) for f in (ours, native, with_jnp_ldexp)]
+    for i, what in enumerate(
+        ["StableHLO ops before XLA", "HLO instructions after XLA (all computations)", "fusions after XLA"]
+    ):
+        print(f"  {what:<48} {hlos[0][i]:>13} {hlos[1][i]:>13} {hlos[2][i]:>16}")
+    heavy = ("power", "exponential", "log", "divide")
+    counts = [sum(h[4][op] for op in heavy) for h in hlos]
+    print(f"  {'of which ' + '/'.join(heavy):<48} {counts[0]:>13} {counts[1]:>13} {counts[2]:>16}")
+    for name, (*_, ops) in zip(("lrsched", "optax", "core+jnp.ldexp"), hlos, strict=True):
+        top = ", ".join(f"{op} {n}" for op, n in ops.most_common(9))
+        extra = ", ".join(f"{op} {ops[op]}" for op in heavy if ops[op])
+        print(f"    {name}: {top}" + (f"; {extra}" if extra else ""))
+
+
+def main():
+    device = jax.devices()[0].device_kind
+    print(f"jax {jax.__version__}, optax {optax.__version__}, {device}, x64={jax.config.jax_enable_x64}")
+    print(f"{'benchmark':<50} {'lrsched':>13} {'optax':>13} {'ratio':>8}")
+    x = jnp.arange(N, dtype=jnp.int32)
+    for label, kwargs in CASES:
+        bench_case(label, kwargs, x)
+
+
+if __name__ == "__main__":
+    main()
