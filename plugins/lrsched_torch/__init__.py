@@ -1,0 +1,92 @@
+"""The PyTorch backend: a spec rendered as a native ``LRScheduler``, or as a pure tensor function.
+
+* ``lrsched.render(spec, "torch", optimizer=opt)`` returns a :class:`ScheduleLR`, a
+  ``torch.optim.lr_scheduler.LRScheduler``: after ``k`` calls of ``scheduler.step()`` every
+  param group's lr is ``spec(k)`` (times the group's scale), computed in closed form from the
+  step count, so nothing drifts.
+* ``lrsched.render(spec, "torch")`` returns a :class:`TensorSchedule`, ``step -> lr tensor``
+  (float32 by default), which ``torch.compile(fullgraph=True)`` compiles with no graph break.
+
+Both are built from the spec's one ``value(step, xp)``. The alias ``"pytorch"`` selects this
+backend. torch is imported on first use, never when the plugin loads.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import lrsched
+
+if TYPE_CHECKING:
+    from lrsched_torch._scheduler import ScheduleLR
+    from lrsched_torch._tensor import TensorSchedule
+
+__all__ = ["ScheduleLR", "TensorSchedule", "evaluate_torch", "lrsched_register_backends", "render_torch"]
+
+_LAZY = {"ScheduleLR": "lrsched_torch._scheduler", "TensorSchedule": "lrsched_torch._tensor"}
+
+
+def render_torch(spec: lrsched.Schedule, **options: Any) -> Any:
+    """``lrsched.render(spec, "torch", ...)``: a :class:`ScheduleLR` when ``optimizer=`` is given,
+    else a :class:`TensorSchedule`.
+
+    Args:
+      spec: the schedule.
+      **options: with ``optimizer``: ``last_epoch``, ``param``, ``scale``, ``exact`` (see
+        :class:`ScheduleLR`); without: ``dtype`` (see :class:`TensorSchedule`).
+
+    Example:
+      >>> import torch, lrsched
+      >>> spec = lrsched.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+      >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+      >>> type(lrsched.render(spec, "torch", optimizer=opt)).__name__
+      'ScheduleLR'
+      >>> lrsched.render(spec, "torch")(torch.tensor(10))
+      tensor(0.0500)
+    """
+    from lrsched_torch._render import render
+
+    return render(spec, **options)
+
+
+def evaluate_torch(spec: lrsched.Schedule, steps: Sequence[int]) -> list[float]:
+    """The lrs a :class:`ScheduleLR` sets at ``steps`` (float64 Python floats), as a list.
+
+    Example:
+      >>> import lrsched
+      >>> evaluate_torch(lrsched.ExponentialDecay(0.1, 1000, 0.5, staircase=True), [0, 999, 1000])
+      [0.1, 0.1, 0.05]
+    """
+    from lrsched_torch._render import evaluate
+
+    return evaluate(spec, steps)
+
+
+@lrsched.hookimpl
+def lrsched_register_backends(register: Any) -> None:
+    register(
+        lrsched.Backend(
+            "torch",
+            render=render_torch,
+            evaluate=evaluate_torch,
+            requires=("torch",),
+            extra="torch",
+            aliases=("pytorch",),
+            description="a torch LRScheduler (closed form, resumable), or a compile-friendly tensor function",
+        )
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lrsched_torch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
