@@ -1,0 +1,157 @@
+"""The array namespace the Keras backend hands to ``spec.value``: Array API names over ``keras.ops``.
+
+Built on ``keras.ops`` only, so one rendered schedule runs on each of Keras 3's backends
+(TensorFlow, JAX, PyTorch). Steps are integer tensors; the float dtype is float32 unless the
+namespace is made with another (:func:`namespace`).
+
+Imported on first render: it imports keras.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+__all__ = ["KerasNamespace", "namespace"]
+
+_KINDS = {
+    "bool": ("bool",),
+    "signed integer": ("int8", "int16", "int32", "int64"),
+    "unsigned integer": ("uint8", "uint16", "uint32", "uint64"),
+    "real floating": ("bfloat16", "float16", "float32", "float64"),
+}
+_KINDS["integral"] = _KINDS["signed integer"] + _KINDS["unsigned integer"]
+_KINDS["numeric"] = _KINDS["integral"] + _KINDS["real floating"]
+
+
+def _name(dtype: Any) -> str:
+    return keras.backend.standardize_dtype(dtype)
+
+
+class KerasNamespace:
+    """Array API names over ``keras.ops``; dtypes are Keras's dtype strings (``"float32"``).
+
+    Provides what :mod:`lrsched.numerics` and the built-in schedules call: ``asarray``,
+    ``astype``, ``zeros_like``, ``exp``, ``log``, ``sqrt``, ``round``, ``clip``, ``where``,
+    ``abs``, ``minimum``, ``maximum``, ``floor_divide``, ``remainder``, ``isfinite``,
+    ``iinfo``, ``isdtype``, ``bitwise_right_shift``, ``bitwise_and``, an exact float32
+    ``ldexp``, and the dtype attributes; also ``expm1``, ``log1p``, ``cos``, ``sin``,
+    ``floor``, ``ceil``, ``sign``, ``pi``, ``e`` and ``inf`` for schedules to come.
+    Operators (``+ - * // < ==``) are the tensors' own.
+
+    Args:
+      float_dtype: the dtype ``value(step, xp)`` computes in (``lrsched_float_dtype``).
+
+    Example:
+      >>> from lrsched_tensorflow._xp import namespace
+      >>> xp = namespace("float32")
+      >>> float(xp.exp(xp.asarray(0.0)))
+      1.0
+    """
+
+    bool = "bool"
+    int8, int16, int32, int64 = "int8", "int16", "int32", "int64"
+    uint8, uint16, uint32, uint64 = "uint8", "uint16", "uint32", "uint64"
+    float16, bfloat16, float32, float64 = "float16", "bfloat16", "float32", "float64"
+    __name__ = "lrsched_tensorflow.keras_ops"
+
+    def __init__(self, float_dtype: str = "float32") -> None:
+        self.lrsched_float_dtype = float_dtype
+
+    def __repr__(self) -> str:
+        return f"<lrsched keras.ops namespace ({keras.backend.backend()}, {self.lrsched_float_dtype})>"
+
+    # -- dtypes ---------------------------------------------------------------------------
+    @staticmethod
+    def isdtype(dtype: Any, kind: str | tuple[str, ...]) -> bool:
+        kinds = (kind,) if isinstance(kind, str) else kind
+        name = _name(dtype)
+        return any(name in _KINDS[k] if k in _KINDS else name == _name(k) for k in kinds)
+
+    @staticmethod
+    def iinfo(dtype: Any) -> np.iinfo:
+        return np.iinfo(_name(dtype))
+
+    # -- creation and casts -----------------------------------------------------------------
+    def asarray(self, value: Any, dtype: Any = None) -> Any:
+        if dtype is None and isinstance(value, float):
+            dtype = self.lrsched_float_dtype
+        return ops.convert_to_tensor(value, dtype=None if dtype is None else _name(dtype))
+
+    @staticmethod
+    def astype(x: Any, dtype: Any) -> Any:
+        return ops.cast(x, _name(dtype))
+
+    @staticmethod
+    def zeros_like(x: Any, dtype: Any = None) -> Any:
+        return ops.zeros_like(x, dtype=None if dtype is None else _name(dtype))
+
+    # -- elementwise ------------------------------------------------------------------------
+    pi, e, inf = float(np.pi), float(np.e), float("inf")
+    exp = staticmethod(ops.exp)
+    expm1 = staticmethod(ops.expm1)
+    log1p = staticmethod(ops.log1p)
+    cos = staticmethod(ops.cos)
+    sin = staticmethod(ops.sin)
+    floor = staticmethod(ops.floor)
+    ceil = staticmethod(ops.ceil)
+    sign = staticmethod(ops.sign)
+    log = staticmethod(ops.log)
+    sqrt = staticmethod(ops.sqrt)
+    abs = staticmethod(ops.abs)
+    isfinite = staticmethod(ops.isfinite)
+    floor_divide = staticmethod(ops.floor_divide)
+    remainder = staticmethod(ops.mod)
+    minimum = staticmethod(ops.minimum)
+    maximum = staticmethod(ops.maximum)
+    where = staticmethod(ops.where)
+    bitwise_and = staticmethod(ops.bitwise_and)
+    bitwise_right_shift = staticmethod(ops.bitwise_right_shift)
+
+    @staticmethod
+    def round(x: Any) -> Any:
+        """Round half to even (every Keras backend does)."""
+        return ops.round(x)
+
+    @staticmethod
+    def clip(x: Any, min: Any = None, max: Any = None) -> Any:
+        return ops.clip(x, min, max)
+
+    @staticmethod
+    def ldexp(x: Any, n: Any) -> Any:
+        """``x * 2**n`` exactly (one rounding, into the subnormals) for float32 ``x``.
+
+        ``keras.ops.ldexp`` multiplies by ``2.0 ** n`` on TensorFlow and PyTorch, which
+        overflows or flushes for |n| > 127 even where the product is representable. Here the
+        powers of two are built from their bits (``keras.ops.view``): ``x * 2**a`` with ``a``
+        in [-125, 125] cannot round for the ``x`` in [0.5, 4] that the numerics pass, and the
+        second factor ``2**b`` (``b`` in [-149, 127], subnormal allowed) rounds once.
+        """
+        if _name(x.dtype) != "float32":
+            return ops.ldexp(x, n)
+        n = ops.clip(ops.cast(n, "int32"), -400, 400)
+        a = ops.clip(n, -125, 125)
+        b = ops.clip(n - a, -149, 127)
+        return (x * _pow2(a)) * _pow2(b)
+
+
+def _pow2(k: Any) -> Any:
+    """``2.0 ** k`` as float32 for an int32 ``k`` in [-149, 127], from its bit pattern."""
+    normal = ops.left_shift(ops.clip(k, -126, 127) + 127, 23)
+    subnormal = ops.left_shift(ops.ones_like(k), ops.clip(k + 149, 0, 22))
+    bits = ops.where(k >= -126, normal, subnormal)
+    if keras.backend.backend() == "tensorflow":  # keras.ops.view needs a known rank; tf.bitcast does not
+        import tensorflow as tf
+
+        return tf.bitcast(bits, tf.float32)
+    return ops.view(bits, "float32")
+
+
+@lru_cache(maxsize=8)
+def namespace(float_dtype: str = "float32") -> KerasNamespace:
+    """The (cached) namespace computing in ``float_dtype``."""
+    return KerasNamespace(float_dtype)
