@@ -74,3 +74,72 @@ def test_the_pymath_backend_runs_every_builtin_schedule(spec):
         assert got == want or math.isclose(got, want, rel_tol=1e-12) or (math.isinf(got) and math.isinf(want))
     with pytest.raises(lrsched.StepError):
         f(1.5)
+
+
+def test_survives_keras_save_and_load_in_a_fresh_process(tmp_path):
+    """A third-party schedule inside a saved Keras model loads by its registered name."""
+    keras = pytest.importorskip("keras")
+    pytest.importorskip("tensorflow")
+    import warnings
+
+    spec = NOAM[1]
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=lrsched.render(spec, "tensorflow")), loss="mse"
+    )
+    model.fit(np.ones((8, 2), "float32"), np.ones((8, 1), "float32"), batch_size=2, verbose=0)  # 4 updates
+    path = tmp_path / "noam.keras"
+    with warnings.catch_warnings():  # Keras's save: numpy 2's copy= DeprecationWarning from TF variables
+        warnings.filterwarnings("ignore", "__array__ implementation", DeprecationWarning)
+        model.save(path)
+    code = f"""
+import json, keras
+model = keras.models.load_model({str(path)!r}, safe_mode=True)
+schedule = model.optimizer._learning_rate
+print(json.dumps(schedule.get_config()["schedule"]))
+print(int(model.optimizer.iterations), float(model.optimizer.learning_rate))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    config, state = result.stdout.strip().splitlines()[-2:]
+    assert lrsched.deserialize(config) == spec
+    iterations, lr = state.split()
+    assert int(iterations) == 4
+    assert float(lr) == pytest.approx(spec(4), rel=5e-7)  # float32
+
+
+def test_survives_a_torch_state_dict_resume(tmp_path):
+    """A scheduler rebuilt and loaded at step 5 continues exactly as an uninterrupted run."""
+    torch = pytest.importorskip("torch")
+    spec = NOAM[1]
+
+    def make():
+        torch.manual_seed(0)
+        model = torch.nn.Linear(3, 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        return model, opt, lrsched.render(spec, "torch", optimizer=opt)
+
+    def run(model, opt, scheduler, steps):
+        lrs = []
+        for k in steps:
+            opt.zero_grad()
+            model(torch.full((1, 3), float(k))).sum().backward()
+            lrs.append(opt.param_groups[0]["lr"])
+            opt.step()
+            scheduler.step()
+        return lrs
+
+    straight = run(*make(), range(12))
+    model, opt, scheduler = make()
+    first = run(model, opt, scheduler, range(5))
+    torch.save(
+        {"model": model.state_dict(), "opt": opt.state_dict(), "sched": scheduler.state_dict()},
+        tmp_path / "ckpt.pt",
+    )
+    state = torch.load(tmp_path / "ckpt.pt", weights_only=True)
+    model, opt, scheduler = make()
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["opt"])
+    scheduler.load_state_dict(state["sched"])
+    assert first + run(model, opt, scheduler, range(5, 12)) == straight
+    assert straight == pytest.approx([spec(k) for k in range(12)], rel=1e-12)
