@@ -6,8 +6,9 @@ torch: ``torch.get_default_dtype()``; JAX: float32, or float64 under ``jax_enabl
 unless a backend asks for another with :func:`with_float_dtype`.
 
 :data:`exact` is the namespace behind ``spec(step)`` for a Python int: steps are Python ints
-of any size and reals are :class:`ExactReal` (decimals carried to 40 digits), so the float
-that ``spec(step)`` returns is the correctly rounded value of the exact math.
+of any size and reals are :class:`ExactReal` (exact where the math is rational, else 40
+digits), so the float that ``spec(step)`` returns is the correctly rounded value of the exact
+math. :data:`scalar` is its float64 twin on Python floats: cheap enough for once per step.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "ExactReal",
     "exact",
     "is_exact",
+    "scalar",
     "with_float_dtype",
     "xp_float_dtype",
 ]
@@ -125,14 +127,61 @@ def _real(value: object) -> ExactReal:
     return ExactReal(lifted)
 
 
-class _ExactNamespace:
+class _ScalarOps:
+    """The Array API's integer and branching functions on Python scalars, shared by
+    :data:`exact` and :data:`scalar` (which differ in their reals)."""
+
+    int32 = int64 = int
+
+    @staticmethod
+    def where(condition: object, a: Any, b: Any) -> Any:
+        return a if condition else b
+
+    @staticmethod
+    def minimum(a: Any, b: Any) -> Any:
+        return math.nan if a != a or b != b else min(a, b)  # nan propagates, as in arrays
+
+    @staticmethod
+    def maximum(a: Any, b: Any) -> Any:
+        return math.nan if a != a or b != b else max(a, b)
+
+    @staticmethod
+    def clip(value: Any, min: Any = None, max: Any = None) -> Any:  # the Array API's argument names
+        if min is not None and value < min:
+            value = min
+        if max is not None and value > max:
+            value = max
+        return value
+
+    @staticmethod
+    def abs(a: Any) -> Any:
+        return abs(a)
+
+    @staticmethod
+    def floor_divide(a: Any, b: Any) -> Any:
+        return a // b
+
+    @staticmethod
+    def remainder(a: Any, b: Any) -> Any:
+        return a % b
+
+    def isdtype(self, dtype: object, kind: object) -> bool:
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        floating = dtype == self.lrsched_float_dtype and any(k in ("real floating", "numeric") for k in kinds)
+        return floating or (
+            dtype is int and any(k in ("integral", "signed integer", "numeric") for k in kinds)
+        )
+
+    def __repr__(self) -> str:
+        return self.__name__
+
+
+class _ExactNamespace(_ScalarOps):
     """Python ints and :class:`ExactReal` values with the Array API's function names."""
 
     lrsched_float_dtype = EXACT
     __name__ = "lrsched.xp.exact"
-    # dtype names, so that schedules may name them; every float dtype is the exact reals
-    float32 = float64 = EXACT
-    int32 = int64 = int
+    float32 = float64 = EXACT  # dtype names, so that schedules may name them
 
     @staticmethod
     def asarray(value: object, dtype: object = None) -> Any:
@@ -145,49 +194,8 @@ class _ExactNamespace:
         return _ExactNamespace.asarray(value, dtype)
 
     @staticmethod
-    def isdtype(dtype: object, kind: object) -> bool:
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        return any(
-            (k in ("real floating", "numeric") and dtype == EXACT)
-            or (k in ("integral", "numeric") and dtype is int)
-            for k in kinds
-        )
-
-    @staticmethod
     def zeros_like(value: object, dtype: object = None) -> Any:
         return 0 if dtype is int or (dtype is None and isinstance(value, int)) else ExactReal(0)
-
-    @staticmethod
-    def clip(value: Any, min: Any = None, max: Any = None) -> Any:  # the Array API's argument names
-        if min is not None and value < min:
-            value = min
-        if max is not None and value > max:
-            value = max
-        return value
-
-    @staticmethod
-    def floor_divide(a: int, b: int) -> int:
-        return a // b
-
-    @staticmethod
-    def remainder(a: int, b: int) -> int:
-        return a % b
-
-    @staticmethod
-    def where(condition: object, a: Any, b: Any) -> Any:
-        return a if condition else b
-
-    @staticmethod
-    def minimum(a: Any, b: Any) -> Any:
-        return min(a, b)
-
-    @staticmethod
-    def maximum(a: Any, b: Any) -> Any:
-        return max(a, b)
-
-    @staticmethod
-    def abs(a: Any) -> Any:
-        return abs(a)
 
     @staticmethod
     def floor(a: Any) -> Any:
@@ -211,9 +219,84 @@ class _ExactNamespace:
     def isfinite(a: object) -> bool:
         return math.isfinite(float(a))  # type: ignore[arg-type]
 
-    def __repr__(self) -> str:
-        return "lrsched.xp.exact"
 
+def _ieee(fn: Any) -> Any:
+    """``fn`` giving inf on overflow and nan outside its domain, as float64 arrays do."""
+
+    def wrapped(x: Any) -> float:
+        try:
+            return fn(x)
+        except OverflowError:
+            return math.inf
+        except ValueError:
+            return math.nan
+
+    wrapped.__name__ = wrapped.__qualname__ = fn.__name__
+    return wrapped
+
+
+def _cast(value: Any, dtype: Any) -> Any:
+    return float(value) if dtype is float else int(value)
+
+
+class _Float64Namespace(_ScalarOps):
+    """Python ints and floats (IEEE float64) with the Array API's function names."""
+
+    lrsched_float_dtype = float
+    __name__ = "lrsched.xp.scalar"
+    float32 = float64 = float
+    pi, e, inf, nan = math.pi, math.e, math.inf, math.nan
+
+    exp = staticmethod(_ieee(math.exp))
+    expm1 = staticmethod(_ieee(math.expm1))
+    log = staticmethod(_ieee(math.log))
+    log1p = staticmethod(_ieee(math.log1p))
+    log2 = staticmethod(_ieee(math.log2))
+    log10 = staticmethod(_ieee(math.log10))
+    sqrt = staticmethod(_ieee(math.sqrt))
+    sin = staticmethod(_ieee(math.sin))
+    cos = staticmethod(_ieee(math.cos))
+    tan = staticmethod(_ieee(math.tan))
+    tanh = staticmethod(_ieee(math.tanh))
+    isfinite = staticmethod(math.isfinite)
+    isnan = staticmethod(math.isnan)
+
+    @staticmethod
+    def asarray(value: Any, dtype: Any = None) -> Any:
+        return value if dtype is None else _cast(value, dtype)
+
+    @staticmethod
+    def astype(value: Any, dtype: Any) -> Any:
+        return _cast(value, dtype)
+
+    @staticmethod
+    def zeros_like(value: Any, dtype: Any = None) -> Any:
+        return _cast(0, type(value) if dtype is None else dtype)
+
+    @staticmethod
+    def ones_like(value: Any, dtype: Any = None) -> Any:
+        return _cast(1, type(value) if dtype is None else dtype)
+
+    @staticmethod
+    def full_like(value: Any, fill_value: Any, dtype: Any = None) -> Any:
+        return _cast(fill_value, type(value) if dtype is None else dtype)
+
+    @staticmethod
+    def floor(x: Any) -> Any:
+        return float(math.floor(x)) if math.isfinite(x) else x
+
+    @staticmethod
+    def ceil(x: Any) -> Any:
+        return float(math.ceil(x)) if math.isfinite(x) else x
+
+    @staticmethod
+    def round(x: Any) -> Any:
+        return float(round(x)) if math.isfinite(x) else x  # half to even, as the Array API says
+
+
+#: The float64 scalar namespace: a schedule's float64 math on Python ints and floats, for one
+#: step at a time at the cost of a few Python operations (the torch scheduler's ``step()``).
+scalar = _Float64Namespace()
 
 #: The exact namespace (see the module docstring).
 exact = _ExactNamespace()

@@ -236,3 +236,17 @@ def test_soak_float32_many_steps(spec, seed):
     steps = np.random.default_rng(seed).integers(0, 2**31 - 1, 2000, dtype=np.int32)
     got = spec.value(steps, with_float_dtype(np, np.float32))
     _check_all(spec, steps.tolist(), got, dtype="float32", ulps=2)
+
+
+@given(specs, st.integers(0, 2**63 - 1))
+def test_the_float64_scalar_namespace(spec, step):
+    """lrsched.xp.scalar runs the float64 path on Python scalars: within 1e-12, inf/0 at the edges."""
+    from lrsched.xp import scalar
+
+    got = spec.value(step, scalar)
+    assert type(got) is float
+    want = exact_exponential(
+        spec.initial_learning_rate, spec.decay_steps, spec.decay_rate, spec.staircase, step
+    )
+    if Decimal("1e-300") < want < Decimal("1e300") or want == 0 or float(want) == float("inf"):
+        assert_close(got, want, dtype="float64")
