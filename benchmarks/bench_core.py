@@ -17,6 +17,7 @@ import time
 import timeit
 
 import numpy as np
+from _timing import interleaved, row
 
 import lrsched
 
@@ -27,23 +28,6 @@ REPEATS = 7
 def best(fn, repeats=REPEATS):
     fn()  # warm caches and allocators
     return min(timeit.repeat(fn, number=1, repeat=repeats))
-
-
-def interleaved(a, b, repeats=REPEATS):
-    """Minimum times of a and b, alternating runs so drift affects both alike."""
-    a(), b()
-    ta, tb = [], []
-    for _ in range(repeats):
-        ta.append(timeit.timeit(a, number=1))
-        tb.append(timeit.timeit(b, number=1))
-    return min(ta), min(tb)
-
-
-def row(name, ours, native, target=None):
-    ratio = ours / native
-    met = "met" if target is not None and ratio <= target else "MISSED"
-    verdict = "" if target is None else f"  (target <= {target:.2f}: {met})"
-    print(f"{name:<58} {ours * 1e3:9.2f} ms {native * 1e3:9.2f} ms {ratio:7.3f}x{verdict}")
 
 
 def process_time(code, repeats=25):
@@ -63,19 +47,22 @@ def main():
 
     smooth = lrsched.render(lrsched.ExponentialDecay(lr0, decay_steps, rate), "numpy")
     ours, native = interleaved(
-        lambda: smooth(steps), lambda: lr0 * np.exp(steps * (np.log(rate) / decay_steps))
+        [lambda: smooth(steps), lambda: lr0 * np.exp(steps * (np.log(rate) / decay_steps))], repeats=REPEATS
     )
     row("numpy, 10**7 steps, float64", ours, native, target=1.2)
 
     stairs = lrsched.render(lrsched.ExponentialDecay(lr0, decay_steps, rate, staircase=True), "numpy")
-    ours, native = interleaved(lambda: stairs(steps), lambda: lr0 * rate ** np.floor(steps / decay_steps))
+    ours, native = interleaved(
+        [lambda: stairs(steps), lambda: lr0 * rate ** np.floor(steps / decay_steps)], repeats=REPEATS
+    )
     row("numpy, 10**7 steps, staircase (native: rate**floor(s/d))", ours, native)
 
     f32 = lrsched.render(lrsched.ExponentialDecay(lr0, decay_steps, rate), "numpy", dtype="float32")
     steps32 = steps.astype(np.int32)
     c32 = np.float32(np.log(rate) / decay_steps)
     ours, native = interleaved(
-        lambda: f32(steps32), lambda: np.float32(lr0) * np.exp(steps32.astype(np.float32) * c32)
+        [lambda: f32(steps32), lambda: np.float32(lr0) * np.exp(steps32.astype(np.float32) * c32)],
+        repeats=REPEATS,
     )
     row("numpy, 10**7 steps, float32 (compensated vs naive)", ours, native)
 

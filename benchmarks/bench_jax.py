@@ -12,10 +12,11 @@ the time goes. Times are minima over interleaved repeats. Nothing here asserts: 
 from __future__ import annotations
 
 import collections
+import functools
 import re
 import time
-import timeit
 
+import _timing
 import jax
 import jax.numpy as jnp
 import optax
@@ -25,29 +26,12 @@ import lrsched
 
 N = 10**6
 REPEATS = 15
+interleaved = functools.partial(_timing.interleaved, repeats=REPEATS)
+row = functools.partial(_timing.row, width=50)
 CASES = [
     ("smooth", dict(initial_learning_rate=0.1, decay_steps=1000, decay_rate=0.96)),
     ("staircase", dict(initial_learning_rate=0.1, decay_steps=1000, decay_rate=0.96, staircase=True)),
 ]
-
-
-def interleaved(fns, repeats=REPEATS, number=1):
-    """Minimum time per call of each function, alternating runs so drift affects all alike."""
-    for fn in fns:
-        fn()
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, ts in zip(fns, times, strict=True):
-            ts.append(timeit.timeit(fn, number=number) / number)
-    return [min(ts) for ts in times]
-
-
-def row(name, ours, native, target=None, unit="ms", scale=1e3):
-    ratio = ours / native
-    verdict = (
-        "" if target is None else f"  (target <= {target:.2f}: {'met' if ratio <= target else 'MISSED'})"
-    )
-    print(f"{name:<50} {ours * scale:10.3f} {unit} {native * scale:10.3f} {unit} {ratio:7.3f}x{verdict}")
 
 
 def jaxpr_ops(jaxpr):

@@ -16,11 +16,11 @@ import functools
 import math
 import random
 import sys
-import timeit
 import warnings
 from decimal import Context, Decimal
 from pathlib import Path
 
+import _timing
 import numpy as np
 import torch
 
@@ -31,26 +31,11 @@ with warnings.catch_warnings():  # torch's inductor imports its deprecated torch
     import torch._inductor.compile_fx
 
 REPEATS = 7
+interleaved = functools.partial(_timing.interleaved, repeats=REPEATS)
+row = functools.partial(_timing.row, unit="us", scale=1e6)
 ORACLE = Context(prec=60, Emin=-(10**12), Emax=10**12, traps=[])
 SPEC = lrsched.ExponentialDecay(0.1, decay_steps=1000, decay_rate=0.96)
 STAIRS = lrsched.ExponentialDecay(0.1, decay_steps=1000, decay_rate=0.96, staircase=True)
-
-
-def interleaved(fns, number, repeats=REPEATS):
-    """Minimum time per call of each function, alternating runs so drift affects all alike."""
-    times = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, ts in zip(fns, times, strict=True):
-            ts.append(timeit.timeit(fn, number=number) / number)
-    return [min(ts) for ts in times]
-
-
-def row(name, ours, native, target=None, unit="us", scale=1e6):
-    ratio = ours / native
-    verdict = (
-        "" if target is None else f"  (target <= {target:.2f}: {'met' if ratio <= target else 'MISSED'})"
-    )
-    print(f"{name:<58} {ours * scale:9.3f} {unit} {native * scale:9.3f} {unit} {ratio:7.3f}x{verdict}")
 
 
 def optimizer():
