@@ -4,13 +4,10 @@ pytest.importorskip("jax")
 pytest.importorskip("optax")
 
 import math
-import os
-import subprocess
-import sys
-import textwrap
 from decimal import Decimal
 
 import numpy as np
+import subprocesses
 from oracle import exact_exponential, ulps32
 
 import lrsched
@@ -38,21 +35,7 @@ def exact_of(spec: lrsched.ExponentialDecay, step: int) -> Decimal:
 
 def run_python(code: str, *, env: dict[str, str] | None = None, timeout: float = 240) -> str:
     """Run ``code`` in a fresh interpreter (its own JAX flags); fail with its output if it fails."""
-    full_env = {**os.environ, "PYTHONWARNINGS": "error", **(env or {})}
-    support = os.path.join(os.path.dirname(__file__), os.pardir, "support")
-    full_env["PYTHONPATH"] = os.pathsep.join(
-        filter(None, [os.path.abspath(support), full_env.get("PYTHONPATH")])
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        env=full_env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert proc.returncode == 0, f"subprocess failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-    return proc.stdout
+    return subprocesses.run_python(code, env=env, timeout=timeout)
 
 
 @pytest.fixture

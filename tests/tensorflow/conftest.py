@@ -4,9 +4,8 @@ pytest.importorskip("tensorflow")
 pytest.importorskip("keras")
 
 import os
-import subprocess
-import sys
-import textwrap
+
+import subprocesses
 
 # Keras's TensorFlow backend is what this directory tests in-process; the other Keras backends
 # run in subprocesses (Keras picks its backend once, at import).
@@ -21,23 +20,8 @@ SAVE_WARNING = "__array__ implementation doesn't accept a copy keyword"
 
 def run_python(code: str, *, env: dict[str, str] | None = None, timeout: float = 240) -> str:
     """Run ``code`` in a fresh interpreter of this environment; return its stdout, fail on error."""
-    environment = {
-        **os.environ,
-        "TF_CPP_MIN_LOG_LEVEL": "3",
-        "PYTHONWARNINGS": f"error,ignore:{SAVE_WARNING}:DeprecationWarning",
-        **(env or {}),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        env=environment,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(f"subprocess failed ({result.returncode}):\n{result.stdout}\n{result.stderr[-4000:]}")
-    return result.stdout
+    quiet = {"TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONWARNINGS": f"error,ignore:{SAVE_WARNING}:DeprecationWarning"}
+    return subprocesses.run_python(code, env={**quiet, **(env or {})}, timeout=timeout)
 
 
 @pytest.fixture(scope="session")
