@@ -31,7 +31,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "Backend": "lrsched.rendering",
-    "ExponentialDecay": "lrsched.catalogue",
+    "ExponentialDecay": "lrsched.schedules",
     "Schedule": "lrsched.spec",
     "ScheduleField": "lrsched.spec",
     "backends": "lrsched.rendering",
@@ -42,7 +42,6 @@ _LAZY = {
     "plot": "lrsched.plotting",
     "render": "lrsched.rendering",
     "schema": "lrsched.json_schema",
-    "schedules": "lrsched.plugins",
     "serialize": "lrsched.serialization",
 }
 
@@ -73,19 +72,19 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from lrsched.catalogue import ExponentialDecay
+    from lrsched.schedules import ExponentialDecay
     from lrsched.config import load
     from lrsched.hookspecs import hookimpl
     from lrsched.json_schema import schema
     from lrsched.plotting import plot
-    from lrsched.plugins import schedules
+    from lrsched import schedules
     from lrsched.rendering import Backend, backends, evaluate, render
     from lrsched.serialization import deserialize, serialize
     from lrsched.spec import Schedule, ScheduleField
 
 
 _SUBMODULES = {
-    "catalogue",
+    "schedules",
     "cli",
     "config",
     "hookspecs",

@@ -197,6 +197,31 @@ class Schedule(BaseModel):
             raise StepError(f"step arrays must have an integer dtype; received {step.dtype}")
         return self.value(step, xp)
 
+    def boundaries(self) -> tuple[int, ...]:
+        """Steps where a new piece begins: a stair, a phase change, a restart.
+
+        Previews, plots and the conformance kit (:mod:`lrsched.testing`) test each boundary and
+        its neighbours, which must agree on the same integer step in every backend. A periodic
+        schedule lists its first few boundaries; a smooth one none.
+        """
+        return ()
+
+    def horizon(self) -> int:
+        """A step by which the schedule has shown its whole shape (the end of a finite schedule,
+        a few periods of a periodic one); previews, plots and the conformance kit look up to it.
+        The default: ten times the largest integer field, or 1000 without one."""
+        ints = [v for v in self.__dict__.values() if isinstance(v, int) and not isinstance(v, bool)]
+        return 10 * max(ints) if ints else 1000
+
+    def preview_steps(self, horizon: int | None = None) -> list[int]:
+        """Step 0, each boundary and its neighbours, a few steps between, and ``horizon``
+        (default :meth:`horizon`): what ``lrsched show`` prints."""
+        horizon = self.horizon() if horizon is None else horizon
+        steps = {0, 1, horizon // 4, horizon // 2, horizon}
+        for b in self.boundaries():
+            steps.update((b - 1, b, b + 1))
+        return sorted(s for s in steps if 0 <= s <= horizon)
+
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments as JSON-safe data; nested schedules as ``serialize`` writes them."""
         return self.model_dump(mode="json")

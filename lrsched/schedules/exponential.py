@@ -1,10 +1,9 @@
-"""The built-in schedules. They register through the ``lrsched`` entry points like any plugin."""
+"""Exponential decay: ``initial_learning_rate * decay_rate ** (step / decay_steps)``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from lrsched.hookspecs import hookimpl
 from lrsched.numerics import xp_floor_divide, xp_scaled_power
 from lrsched.spec import Bool, Name, NonNegativeFloat, PositiveFloat, PositiveInt, Schedule
 
@@ -44,16 +43,9 @@ class ExponentialDecay(Schedule):
             num, den = step, self.decay_steps
         return xp_scaled_power(self.initial_learning_rate, self.decay_rate, num, den, xp=xp)
 
-    def preview_steps(self, horizon: int | None = None) -> list[int]:
-        """Step 0, the steps either side of the first stair boundaries, and the horizon."""
-        period = self.decay_steps
-        horizon = 10 * period if horizon is None else horizon
-        steps = {0, 1, period // 2, horizon}
-        for k in (1, 2, 3, 5):
-            steps.update((k * period - 1, k * period))
-        return sorted(s for s in steps if 0 <= s <= horizon)
+    def boundaries(self) -> tuple[int, ...]:
+        """The first stair boundaries (none without ``staircase``)."""
+        return tuple(k * self.decay_steps for k in (1, 2, 3, 5)) if self.staircase else ()
 
-
-@hookimpl
-def lrsched_register_schedules(register: Any) -> None:
-    register(ExponentialDecay)
+    def horizon(self) -> int:
+        return 10 * self.decay_steps

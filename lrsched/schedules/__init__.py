@@ -1,0 +1,40 @@
+"""The built-in schedules, one module per family. They register through the ``lrsched`` entry
+points like any plugin: this package is the entry point ``schedules``.
+
+A schedule's whole math is its ``value(step, xp)`` in its family's module, built on the helpers
+of :mod:`lrsched.numerics`; this package only lists them.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from typing import Any
+
+from lrsched.hookspecs import hookimpl
+from lrsched.schedules.exponential import ExponentialDecay
+
+__all__ = ["BUILTIN", "ExponentialDecay"]
+
+#: Every built-in schedule class, in the order ``lrsched list`` shows them.
+BUILTIN: tuple[type, ...] = (ExponentialDecay,)
+
+
+@hookimpl
+def lrsched_register_schedules(register: Any) -> None:
+    for cls in BUILTIN:
+        register(cls)
+
+
+class _SchedulesPackage(types.ModuleType):
+    """``lrsched.schedules`` is this package and, called, the registry's listing: the package took
+    the name of the function ``lrsched.schedules()``, which stays as it was."""
+
+    def __call__(self) -> dict[str, type]:
+        """Registered names mapped to their schedule classes (built-in and plugins')."""
+        from lrsched.plugins import schedules
+
+        return schedules()
+
+
+sys.modules[__name__].__class__ = _SchedulesPackage
