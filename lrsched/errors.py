@@ -18,6 +18,7 @@ __all__ = [
     "StepError",
     "UnknownBackendError",
     "UnknownScheduleError",
+    "UnsupportedFunctionError",
 ]
 
 
@@ -35,6 +36,12 @@ class StepError(LrschedError, ValueError):
 
 class UnknownScheduleError(LrschedError, LookupError):
     """No schedule is registered under the requested name."""
+
+
+class UnsupportedFunctionError(LrschedError, AttributeError):
+    """A schedule called a function that the namespace it was given does not provide.
+
+    Also an ``AttributeError``, so ``getattr(xp, name, default)`` keeps working."""
 
 
 class UnknownBackendError(LrschedError, LookupError):

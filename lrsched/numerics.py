@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from decimal import Decimal, localcontext
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from lrsched.xp import ARITHMETIC, CONTEXT, EXACT, ExactReal, xp_float_dtype
+from lrsched.xp import EXACT, xp_float_dtype
 
 __all__ = ["xp_floor_divide", "xp_ldexp", "xp_scaled_power"]
 
@@ -61,7 +60,7 @@ def xp_scaled_power(scale: float, base: float, num: Any, den: int = 1, *, xp: An
       xp: the array namespace; see :mod:`lrsched.xp` for how it names its float dtype.
 
     Returns:
-      An array shaped like ``num`` (an :class:`lrsched.xp.ExactReal` for the exact namespace).
+      An array shaped like ``num`` (a real of :mod:`lrsched.exact` for the exact namespace).
 
     Example:
       >>> import numpy as np
@@ -69,8 +68,8 @@ def xp_scaled_power(scale: float, base: float, num: Any, den: int = 1, *, xp: An
       array([0.1  , 0.05 , 0.025])
     """
     dtype = xp_float_dtype(xp)
-    if dtype == EXACT:
-        return _power_exact(scale, base, num, den)
+    if dtype == EXACT:  # exact math: the plain formula
+        return xp.real(scale) * xp.pow(xp.real(base), num / den)
     if scale == 0.0 or base == 1.0:
         return xp.zeros_like(num, dtype=dtype) + scale
     if dtype == xp.float64:
@@ -84,67 +83,22 @@ def xp_scaled_power(scale: float, base: float, num: Any, den: int = 1, *, xp: An
 
 
 # -- exact and float64 ------------------------------------------------------------------------
-@lru_cache(maxsize=256)
-def _ln(base: float) -> Decimal:
-    return CONTEXT.ln(Decimal(base))
+def _mp_log(base: float, den: int, prec: int, base2: bool = False) -> Fraction:
+    """``log(base) / den`` (``log2`` with ``base2``) to ``prec`` bits, as an exact Fraction."""
+    from mpmath import libmp
+
+    log = libmp.mpf_log(libmp.from_float(base), prec + 10, "n")
+    if base2:
+        log = libmp.mpf_div(log, libmp.mpf_ln2(prec + 10, "n"), prec + 10, "n")
+    sign, man, exp, _ = libmp.mpf_div(log, libmp.from_int(den), prec, "n")
+    value = Fraction(man * 2**exp) if exp >= 0 else Fraction(man, 2**-exp)
+    return -value if sign else value
 
 
 @lru_cache(maxsize=256)
 def _log_over(base: float, den: int) -> float:
     """``log(base) / den``, correctly rounded to float64."""
-    with localcontext(CONTEXT):
-        return float(_ln(base) / den)
-
-
-def _power_exact(scale: float, base: float, num: int, den: int) -> ExactReal:
-    """Exact where the result is rational (a tie must round as a tie), else 40 digits.
-
-    A result can sit exactly halfway between two floats only if it is rational, and
-    ``base ** (num / den)`` is rational only for an integer exponent or a perfect-power base;
-    those are computed exactly. An irrational result is never a tie, and 40 digits round it
-    correctly unless it lies within 1e-40 (relative) of one.
-    """
-    if scale == 0.0:
-        return ExactReal(0)
-    rational = _rational_power(base, num, den)
-    if rational is not None:
-        exact = Fraction(scale) * rational  # a dyadic rational: its decimal expansion terminates
-        return ExactReal(ARITHMETIC.divide(Decimal(exact.numerator), Decimal(exact.denominator)))
-    exponent = CONTEXT.divide(CONTEXT.multiply(_ln(base), num), den)
-    return ExactReal(CONTEXT.multiply(Decimal(scale), CONTEXT.exp(exponent)))
-
-
-_EXACT_BITS = 4000  # beyond this a rational result has too many bits to be a tie, or to be cheap
-
-
-def _rational_power(base: float, num: int, den: int) -> Fraction | None:
-    """``base ** (num / den)`` as a Fraction when it is rational and small, else None."""
-    g = math.gcd(num, den)
-    p, q = num // g, den // g
-    b = Fraction(base)
-    if abs(p) * max(b.numerator.bit_length(), b.denominator.bit_length()) > _EXACT_BITS * q:
-        return None
-    if q == 1:
-        return b**p
-    top, bottom = _iroot(b.numerator, q), _iroot(b.denominator, q)
-    if top is None or bottom is None:
-        return None
-    return Fraction(top, bottom) ** p
-
-
-def _iroot(n: int, q: int) -> int | None:
-    """The integer ``q``-th root of ``n`` if ``n`` is a perfect ``q``-th power, else None."""
-    if n < 2:
-        return n
-    if q > n.bit_length():
-        return None
-    x = 1 << -(-n.bit_length() // q)  # >= the root
-    while True:
-        y = ((q - 1) * x + n // x ** (q - 1)) // q
-        if y >= x:
-            break
-        x = y
-    return x if x**q == n else None
+    return float(_mp_log(base, den, 200))
 
 
 # -- float32 -------------------------------------------------------------------------------
@@ -188,9 +142,7 @@ def _round_bits(x: Fraction, bits: int) -> Fraction:
 
 @lru_cache(maxsize=256)
 def _f32_plan(scale: float, base: float, den: int, int_max: int) -> _F32Plan:
-    with localcontext(CONTEXT) as ctx:
-        ctx.prec = 60
-        k = Fraction(_ln(base) / Decimal(2).ln() / den)
+    k = _mp_log(base, den, 200, base2=True)
     mantissa, e = math.frexp(scale)
     mantissa, e = mantissa * 2, e - 1
     m_hi = _f32(mantissa)

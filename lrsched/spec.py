@@ -11,7 +11,6 @@ import pydantic
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo, WithJsonSchema
 
 from lrsched.errors import ConfigError, StepError
-from lrsched.xp import exact
 
 __all__ = [
     "Bool",
@@ -182,7 +181,7 @@ class Schedule(BaseModel):
             return self._call_array(step)
         if step < 0:
             raise StepError(f"step must be >= 0; received {step}")
-        return float(self.value(step, exact))
+        return _exact(self, step)
 
     def _call_array(self, step: Any) -> Any:
         import array_api_compat
@@ -235,6 +234,12 @@ class Schedule(BaseModel):
 
     def __repr_args__(self) -> Any:
         return [(name, getattr(self, name)) for name in type(self).model_fields]
+
+
+def _exact(spec: Schedule, step: int) -> float:
+    from lrsched.exact import exact_value  # imports mpmath, on the first exact value only
+
+    return exact_value(spec.value, step)
 
 
 def _readable(cls: type[Schedule], exc: pydantic.ValidationError) -> str:

@@ -5,38 +5,27 @@ A schedule's ``value(step, xp)`` computes in the namespace's *float dtype*: the 
 torch: ``torch.get_default_dtype()``; JAX: float32, or float64 under ``jax_enable_x64``)
 unless a backend asks for another with :func:`with_float_dtype`.
 
-:data:`exact` is the namespace behind ``spec(step)`` for a Python int: steps are Python ints
-of any size and reals are :class:`ExactReal` (exact where the math is rational, else 40
-digits), so the float that ``spec(step)`` returns is the correctly rounded value of the exact
-math. :data:`scalar` is its float64 twin on Python floats: cheap enough for once per step.
+The exact namespace behind ``spec(step)`` for a Python int lives in :mod:`lrsched.exact`: steps
+are Python ints of any size and reals are mpmath numbers, evaluated until the float it returns
+is the correctly rounded value of the exact math (its float dtype is :data:`EXACT`).
+:data:`scalar` is its float64 twin on Python floats: cheap enough for once per step.
 """
 
 from __future__ import annotations
 
-import decimal
 import math
-from decimal import Decimal
 from typing import Any
 
 __all__ = [
     "EXACT",
-    "ExactReal",
-    "exact",
     "is_exact",
     "scalar",
     "with_float_dtype",
     "xp_float_dtype",
 ]
 
-#: The float dtype of the :data:`exact` namespace.
+#: The float dtype of the exact namespace (:mod:`lrsched.exact`).
 EXACT = "exact"
-
-#: Precision of the exact namespace's transcendental functions (exp, ln): 40 significant digits,
-#: with an exponent range far beyond float64's.
-CONTEXT = decimal.Context(prec=40, Emin=-(10**15), Emax=10**15, traps=[])
-#: Precision of its arithmetic: 2000 digits, so sums and products of float64 values (at most 767
-#: significant digits each) stay exact, and exact ties round as ties.
-ARITHMETIC = decimal.Context(prec=2000, Emin=-(10**15), Emax=10**15, traps=[])
 
 
 def xp_float_dtype(xp: Any) -> Any:
@@ -78,58 +67,8 @@ def with_float_dtype(xp: Any, dtype: Any) -> Any:
     return _FloatNamespace(getattr(xp, "_xp", xp), dtype)
 
 
-def _lift(value: object) -> Decimal | None:
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Decimal(value)  # exact: every float is a finite decimal
-    return None
-
-
-class ExactReal(Decimal):
-    """A real of the exact namespace: a Decimal whose arithmetic accepts Python floats exactly.
-
-    ``Decimal * float`` is a TypeError in Python; composed schedules multiply values by float
-    constants, so this subclass converts such operands exactly and carries each result to
-    2000 significant digits (exact for sums and products of a few floats).
-    """
-
-    __slots__ = ()
-
-    def _binary(self, other: object, op: str, reflected: bool = False) -> Any:
-        lifted = _lift(other)
-        if lifted is None:
-            return NotImplemented
-        a, b = (lifted, self) if reflected else (self, lifted)
-        return ExactReal(getattr(ARITHMETIC, op)(a, b))
-
-    def __neg__(self) -> ExactReal:
-        return ExactReal(ARITHMETIC.minus(self))
-
-
-def _operator(op: str, reflected: bool) -> Any:
-    def method(self: ExactReal, other: object) -> Any:
-        return self._binary(other, op, reflected)
-
-    return method
-
-
-for _name, _op in [("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "divide")]:
-    setattr(ExactReal, f"__{_name}__", _operator(_op, False))
-    setattr(ExactReal, f"__r{_name}__", _operator(_op, True))
-ExactReal.__pow__ = _operator("power", False)  # type: ignore[method-assign]
-
-
-def _real(value: object) -> ExactReal:
-    lifted = _lift(value)
-    if lifted is None:
-        raise TypeError(f"the exact namespace takes ints, floats and decimals; received {value!r}")
-    return ExactReal(lifted)
-
-
 class _ScalarOps:
-    """The Array API's integer and branching functions on Python scalars, shared by
-    :data:`exact` and :data:`scalar` (which differ in their reals)."""
+    """The Array API's integer and branching functions on Python scalars."""
 
     int32 = int64 = int
 
@@ -174,50 +113,6 @@ class _ScalarOps:
 
     def __repr__(self) -> str:
         return self.__name__
-
-
-class _ExactNamespace(_ScalarOps):
-    """Python ints and :class:`ExactReal` values with the Array API's function names."""
-
-    lrsched_float_dtype = EXACT
-    __name__ = "lrsched.xp.exact"
-    float32 = float64 = EXACT  # dtype names, so that schedules may name them
-
-    @staticmethod
-    def asarray(value: object, dtype: object = None) -> Any:
-        if dtype is int or (dtype is None and isinstance(value, int) and not isinstance(value, bool)):
-            return int(value)  # type: ignore[call-overload]
-        return _real(value)
-
-    @staticmethod
-    def astype(value: object, dtype: object) -> Any:
-        return _ExactNamespace.asarray(value, dtype)
-
-    @staticmethod
-    def zeros_like(value: object, dtype: object = None) -> Any:
-        return 0 if dtype is int or (dtype is None and isinstance(value, int)) else ExactReal(0)
-
-    @staticmethod
-    def floor(a: Any) -> Any:
-        if isinstance(a, int):
-            return a
-        return ExactReal(_real(a).to_integral_value(rounding=decimal.ROUND_FLOOR))
-
-    @staticmethod
-    def exp(a: object) -> ExactReal:
-        return ExactReal(CONTEXT.exp(_real(a)))
-
-    @staticmethod
-    def log(a: object) -> ExactReal:
-        return ExactReal(CONTEXT.ln(_real(a)))
-
-    @staticmethod
-    def sqrt(a: object) -> ExactReal:
-        return ExactReal(CONTEXT.sqrt(_real(a)))
-
-    @staticmethod
-    def isfinite(a: object) -> bool:
-        return math.isfinite(float(a))  # type: ignore[arg-type]
 
 
 def _ieee(fn: Any) -> Any:
@@ -297,6 +192,3 @@ class _Float64Namespace(_ScalarOps):
 #: The float64 scalar namespace: a schedule's float64 math on Python ints and floats, for one
 #: step at a time at the cost of a few Python operations (the torch scheduler's ``step()``).
 scalar = _Float64Namespace()
-
-#: The exact namespace (see the module docstring).
-exact = _ExactNamespace()
