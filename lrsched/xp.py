@@ -254,6 +254,7 @@ class _Float64Namespace(_ScalarOps):
     log2 = staticmethod(_ieee(math.log2))
     log10 = staticmethod(_ieee(math.log10))
     sqrt = staticmethod(_ieee(math.sqrt))
+    pow = staticmethod(_ieee(math.pow))
     sin = staticmethod(_ieee(math.sin))
     cos = staticmethod(_ieee(math.cos))
     tan = staticmethod(_ieee(math.tan))
