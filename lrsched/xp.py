@@ -254,7 +254,6 @@ class _Float64Namespace(_ScalarOps):
     log2 = staticmethod(_ieee(math.log2))
     log10 = staticmethod(_ieee(math.log10))
     sqrt = staticmethod(_ieee(math.sqrt))
-    pow = staticmethod(_ieee(math.pow))
     sin = staticmethod(_ieee(math.sin))
     cos = staticmethod(_ieee(math.cos))
     tan = staticmethod(_ieee(math.tan))
@@ -281,6 +280,15 @@ class _Float64Namespace(_ScalarOps):
     @staticmethod
     def full_like(value: Any, fill_value: Any, dtype: Any = None) -> Any:
         return _cast(fill_value, type(value) if dtype is None else dtype)
+
+    @staticmethod
+    def pow(x: Any, y: Any) -> Any:
+        try:
+            return math.pow(x, y)
+        except OverflowError:
+            return math.inf
+        except ValueError:
+            return math.nan
 
     @staticmethod
     def floor(x: Any) -> Any:
