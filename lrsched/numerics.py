@@ -274,15 +274,24 @@ def _exp2(whole: Any, f: Any, f_lo: Any, m_hi: float, m_lo: float, e: int, xp: A
 def xp_ldexp(x: Any, n: Any, *, xp: Any) -> Any:
     """``x * 2**n`` for a float array ``x`` and an integer array ``n``, exactly.
 
-    Uses the namespace's ``ldexp`` where it has one (numpy, JAX); otherwise multiplies by the
-    powers of two that ``n``'s bits select, smallest first, so that only the last product can
-    round (into the subnormals).
+    One mechanism, three ways to build the powers of two, chosen by what the namespace offers:
+
+    * float32 and a bitcast primitive (``xp.lrsched_bitcast(int32_array, float32)``, which a
+      backend supplies: ``lax.bitcast_convert_type``, ``tf.bitcast``, ``Tensor.view``): the
+      powers are written as bits (musl's ``scalbnf``, branch-free): at most three multiplications
+      by exact powers of two, the first two keeping the intermediate normal, so only the last
+      can round (into the subnormals);
+    * otherwise the namespace's own ``ldexp`` where it has one (numpy);
+    * otherwise a portable chain of ``where`` over ``n``'s bits, smallest power first.
 
     Example:
       >>> import numpy as np
       >>> float(xp_ldexp(np.float32(1.5), np.int32(-3), xp=np))
       0.1875
     """
+    bitcast = getattr(xp, "lrsched_bitcast", None)
+    if bitcast is not None and x.dtype == xp.float32:
+        return _ldexp_bits(x, n, bitcast, xp)
     ldexp = getattr(xp, "ldexp", None)
     if ldexp is not None:
         return ldexp(x, n)
@@ -298,6 +307,22 @@ def xp_ldexp(x: Any, n: Any, *, xp: Any) -> Any:
         for _ in range(1 if k < 7 else 2):
             x = xp.where(bit, x * factor, x)
     return x
+
+
+def _ldexp_bits(x: Any, n: Any, bitcast: Any, xp: Any) -> Any:
+    f32, i32 = xp.float32, xp.int32
+    n = xp.clip(xp.astype(n, i32), -330, 381)  # beyond: 0 or inf whatever x is
+    one, up, down = (xp.asarray(v, dtype=f32) for v in (1.0, 2.0**127, 2.0**-102))
+    for _ in range(2):
+        big, small = n > 127, n < -126
+        x = x * xp.where(big, up, xp.where(small, down, one))
+        n = n - xp.where(
+            big,
+            xp.asarray(127, dtype=i32),
+            xp.where(small, xp.asarray(-102, dtype=i32), xp.asarray(0, dtype=i32)),
+        )
+    bits = xp.bitwise_left_shift(xp.clip(n, -126, 127) + 127, 23)
+    return x * bitcast(bits, f32)
 
 
 # == building blocks ==========================================================================
@@ -343,7 +368,9 @@ def _sum_f32(exact: list[Any], small: list[Any], xp: Any) -> tuple[Any, Any]:
     return hi, error - (hi - total)
 
 
-def _product_f32(factor: Fraction, n: Any, bits: int, xp: Any, extra: tuple[Any, Any] | None = None) -> tuple[Any, Any]:
+def _product_f32(
+    factor: Fraction, n: Any, bits: int, xp: Any, extra: tuple[Any, Any] | None = None
+) -> tuple[Any, Any]:
     """``factor * n (+ extra)`` as a float32 pair, for an integer array ``n`` with
     ``|n| < 2**bits`` (two's complement: the top digit carries the sign)."""
     plan = _product_plan(factor, bits)
@@ -368,7 +395,7 @@ def _bits(dtype: Any, xp: Any) -> int:
 
 
 def _kind(xp: Any) -> str:
-    """"exact", "float64" (Python floats or float64 arrays) or "float32" (narrower: cast after)."""
+    """ "exact", "float64" (Python floats or float64 arrays) or "float32" (narrower: cast after)."""
     dtype = xp_float_dtype(xp)
     if dtype == EXACT:
         return "exact"

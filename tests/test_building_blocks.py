@@ -13,7 +13,15 @@ from blocks import BLOCKS, evaluate, half_cosine, interesting_steps, inverse_tim
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrsched.numerics import xp_cycle, xp_half_cosine, xp_inverse_time, xp_lerp, xp_polynomial, xp_progress, xp_remaining
+from lrsched.numerics import (
+    xp_cycle,
+    xp_half_cosine,
+    xp_inverse_time,
+    xp_lerp,
+    xp_polynomial,
+    xp_progress,
+    xp_remaining,
+)
 from lrsched.xp import exact, scalar, with_float_dtype
 
 BOUND = {"float32": 4, "float64": 1e-12}
@@ -86,7 +94,7 @@ def test_naive_half_cosine_fails_the_same_check():
     assert ours_error <= 1.5
 
 
-@pytest.mark.parametrize("int_dtype", INT_DTYPES + [np.uint8, np.uint32, np.uint64], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("int_dtype", [*INT_DTYPES, np.uint8, np.uint32, np.uint64], ids=lambda d: d.__name__)
 def test_edges_are_exact(int_dtype):
     top = int(np.iinfo(int_dtype).max)
     length = min(100, top)
@@ -102,7 +110,9 @@ def test_edges_are_exact(int_dtype):
         assert xp_lerp(0.1, 0.7, p, xp=xp).tolist() == [float(p.dtype.type(0.1)), float(p.dtype.type(0.7))]
 
 
-@pytest.mark.parametrize("int_dtype", [np.int8, np.int32, np.int64, np.uint16, np.uint64], ids=lambda d: d.__name__)
+@pytest.mark.parametrize(
+    "int_dtype", [np.int8, np.int32, np.int64, np.uint16, np.uint64], ids=lambda d: d.__name__
+)
 @given(period=st.one_of(st.integers(1, 300), st.integers(1, 2**65)), data=st.data())
 def test_cycle_is_exact(int_dtype, period, data):
     info = np.iinfo(int_dtype)
@@ -122,7 +132,7 @@ def test_cycle_is_exact(int_dtype, period, data):
 )
 def test_inverse_time(int_dtype, den, rate, data):
     info = np.iinfo(int_dtype)
-    nums = data.draw(st.lists(st.integers(0, int(info.max)), min_size=1, max_size=8)) + [0, 1, int(info.max)]
+    nums = [*data.draw(st.lists(st.integers(0, int(info.max)), min_size=1, max_size=8)), 0, 1, int(info.max)]
     want = [inverse_time(n, den, rate) for n in nums]
     for xp, dtype in [(np, "float64"), (with_float_dtype(np, np.float32), "float32")]:
         got = xp_inverse_time(np.asarray(nums, dtype=int_dtype), den, rate, xp=xp)

@@ -4,9 +4,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from lrsched_jax._render import ldexp
+from lrsched_jax._render import namespace
 
 import lrsched
+from lrsched.numerics import xp_ldexp
 
 INT32_MAX = 2**31 - 1
 
@@ -79,19 +80,21 @@ def test_float32_stairs_are_exact_at_every_boundary(decay_steps, exact, f32_ulps
 
 
 def test_ldexp_is_exact():
-    """The bit-built ldexp agrees with numpy's correctly rounded one (XLA flushes subnormals)."""
+    """The core's ldexp on JAX's bitcast agrees with numpy's correctly rounded one (XLA flushes subnormals)."""
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.uniform(0.5, 3.0, 300), 10.0 ** rng.uniform(-37, 38, 300), [1.0, 1.5, 2.9]])
     x = np.concatenate([x, -x]).astype(np.float32)
     n = np.arange(-420, 421, dtype=np.int32)
     xs, ns = np.meshgrid(x, n)
-    got = np.asarray(jax.jit(ldexp)(xs, ns))
+    xp = namespace("float32")
+    got = np.asarray(jax.jit(lambda x, n: xp_ldexp(x, n, xp=xp))(xs, ns))
     with np.errstate(over="ignore", under="ignore"):
         want = np.ldexp(xs, ns)
     flushed = np.abs(want) < np.finfo(np.float32).tiny
     np.testing.assert_array_equal(got[~flushed], want[~flushed])
     assert np.all((got[flushed] == 0) | (got[flushed] == want[flushed]))
-    assert ldexp(jnp.float64(1.0) if jax.config.jax_enable_x64 else jnp.float16(1.5), 2) == 6
+    other = jnp.float64(1.0) if jax.config.jax_enable_x64 else jnp.float16(1.5)
+    assert xp_ldexp(other, jnp.int32(2), xp=xp) == 4 * other  # jnp.ldexp for other dtypes
 
 
 X64_CHECK = """

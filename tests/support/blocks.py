@@ -63,12 +63,17 @@ def error(got: float, exact: mpmath.mpf, dtype: str, peak: float = 1.0) -> float
 
 def worst(got, exacts, dtype: str, peak: float = 1.0) -> tuple[float, int]:
     """The largest error over paired values, and its index."""
-    errors = [error(float(g), e, dtype, peak) for g, e in zip(np.asarray(got).reshape(-1).tolist(), exacts, strict=True)]
+    errors = [
+        error(float(g), e, dtype, peak)
+        for g, e in zip(np.asarray(got).reshape(-1).tolist(), exacts, strict=True)
+    ]
     i = int(np.argmax(errors))
     return errors[i], i
 
 
-def interesting_steps(start: int, length: int, top: int, rng: np.random.Generator, count: int = 24) -> list[int]:
+def interesting_steps(
+    start: int, length: int, top: int, rng: np.random.Generator, count: int = 24
+) -> list[int]:
     """Steps at and around the interval's edges and middle, the dtype's max, and random ones."""
     marks = [0, 1, start, start + length // 2, start + length, top]
     picked = [m + d for m in marks for d in (-2, -1, 0, 1)]
@@ -78,7 +83,17 @@ def interesting_steps(start: int, length: int, top: int, rng: np.random.Generato
     return sorted({s for s in picked if 0 <= s <= top})
 
 
-BLOCKS = ("progress", "remaining", "half_cosine", "half_cosine^2", "half_cosine^0.5", "polynomial^2", "polynomial^0.9", "polynomial^7.5", "lerp")
+BLOCKS = (
+    "progress",
+    "remaining",
+    "half_cosine",
+    "half_cosine^2",
+    "half_cosine^0.5",
+    "polynomial^2",
+    "polynomial^0.9",
+    "polynomial^7.5",
+    "lerp",
+)
 
 
 def evaluate(block: str, steps: list[int], start: int, length: int, xp, to_xp, int_dtype):
@@ -100,7 +115,10 @@ def evaluate(block: str, steps: list[int], start: int, length: int, xp, to_xp, i
         want = [polynomial(t, start, length, float(arg)) for t in steps]
     elif name == "lerp":  # a warm-up from 1e-3 to 0.5
         got = n.xp_lerp(1e-3, 0.5, n.xp_progress(s, start, length, xp=xp), xp=xp)
-        want = [mpmath.mpf(1e-3) + (mpmath.mpf(0.5) - mpmath.mpf(1e-3)) * progress(t, start, length) for t in steps]
+        want = [
+            mpmath.mpf(1e-3) + (mpmath.mpf(0.5) - mpmath.mpf(1e-3)) * progress(t, start, length)
+            for t in steps
+        ]
     else:
         raise ValueError(block)
     return got, want
