@@ -72,13 +72,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from lrsched import schedules
+    from lrsched.schedules import ExponentialDecay
     from lrsched.config import load
     from lrsched.hookspecs import hookimpl
     from lrsched.json_schema import schema
     from lrsched.plotting import plot
+    from lrsched import schedules
     from lrsched.rendering import Backend, backends, evaluate, render
-    from lrsched.schedules import ExponentialDecay
     from lrsched.serialization import deserialize, serialize
     from lrsched.spec import Schedule, ScheduleField
 
