@@ -74,8 +74,9 @@ def xp_scaled_power(scale: float, base: float, num: Any, den: int = 1, *, xp: An
     if scale == 0.0 or base == 1.0:
         return xp.zeros_like(num, dtype=dtype) + scale
     if dtype is float or dtype == xp.float64:
-        if den == 1:  # an integer exponent: pow is exact where the result is a float, else <= 1 ulp
-            return scale * xp.pow(base, xp.astype(num, dtype))
+        pow_ = getattr(xp, "pow", None)  # a namespace without pow (a plugin's) keeps exp
+        if den == 1 and pow_ is not None:  # integer exponent: exact where the value is a float
+            return scale * pow_(base, xp.astype(num, dtype))
         return scale * xp.exp(xp.astype(num, dtype) * _log_over(base, den))
     if not xp.isdtype(dtype, "real floating"):
         raise TypeError(f"xp_scaled_power computes in a real floating dtype; the namespace has {dtype}")

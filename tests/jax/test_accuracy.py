@@ -7,7 +7,7 @@ import pytest
 from lrsched_jax._render import namespace
 
 import lrsched
-from lrsched.numerics import xp_ldexp
+from lrsched.numerics import xp_half_cosine, xp_ldexp
 
 INT32_MAX = 2**31 - 1
 
@@ -146,3 +146,17 @@ X64_CHECK = """
 def test_x64_float64_within_1e_12_for_int64_steps_up_to_2_53(python):
     """In a fresh interpreter: this process's x64 flag stays off."""
     print(python(X64_CHECK))
+
+
+def test_building_blocks_within_4_ulps():
+    """The numerics building blocks on jax.numpy (float32, int32 steps; float64 under x64)."""
+    from blocks import check_namespace, half_cosine, worst
+
+    name = "float64" if jax.config.jax_enable_x64 else "float32"
+    int_dtype = np.int64 if jax.config.jax_enable_x64 else np.int32
+    check_namespace(namespace(name), jnp.asarray, int_dtype, name)
+    xp = namespace(name)
+    steps = jnp.arange(0, 101, dtype=int_dtype)
+    jitted = jax.jit(lambda s: xp_half_cosine(s, 0, 100, exponent=0.5, xp=xp))(steps)
+    exact = [half_cosine(i, 0, 100, 0.5) for i in range(101)]
+    assert worst(np.asarray(jitted), exact, name)[0] <= 4  # XLA may fuse differently from eager: both hold

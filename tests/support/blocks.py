@@ -122,3 +122,22 @@ def evaluate(block: str, steps: list[int], start: int, length: int, xp, to_xp, i
     else:
         raise ValueError(block)
     return got, want
+
+
+def check_namespace(xp, to_xp, int_dtype, dtype: str, seed: int = 0) -> dict[str, float]:
+    """Every block over fixed intervals (edges, 2**24, beyond the dtype), asserted within the
+    catalogue's bound; returns the worst error per block."""
+    top = int(np.iinfo(int_dtype).max)
+    rng = np.random.default_rng(seed)
+    intervals = [(0, 100), (7, 1), (0, 2**24 + 3), (1000, 10**9 + 7), (3, top), (0, top + 10), (top - 5, 12)]
+    worsts = {}
+    for start, length in intervals:
+        steps = interesting_steps(start, length, top, rng, 8)
+        for block in BLOCKS:
+            got, want = evaluate(block, steps, start, length, xp, to_xp, int_dtype)
+            got = np.asarray(got)
+            assert got.dtype == np.dtype(dtype), (block, got.dtype)
+            error, i = worst(got, want, dtype)
+            assert error <= (4 if dtype == "float32" else 1e-12), (block, start, length, steps[i], error)
+            worsts[block] = max(worsts.get(block, 0.0), error)
+    return worsts
