@@ -72,7 +72,10 @@ def xp_scaled_power(scale: float, base: float, num: Any, den: int = 1, *, xp: An
         return xp.real(scale) * xp.pow(xp.real(base), num / den)
     if scale == 0.0 or base == 1.0:
         return xp.zeros_like(num, dtype=dtype) + scale
-    if dtype == xp.float64:
+    if dtype is float or dtype == xp.float64:
+        pow_ = getattr(xp, "pow", None)  # a namespace without pow (a plugin's) keeps exp
+        if den == 1 and pow_ is not None:  # integer exponent: exact where the value is a float
+            return scale * pow_(base, xp.astype(num, dtype))
         return scale * xp.exp(xp.astype(num, dtype) * _log_over(base, den))
     if not xp.isdtype(dtype, "real floating"):
         raise TypeError(f"xp_scaled_power computes in a real floating dtype; the namespace has {dtype}")
@@ -205,6 +208,11 @@ def _power_f32(plan: _F32Plan, num: Any, xp: Any) -> Any:
     f, f_lo = frac - integer, comp
     if f_lo is not None:
         f, f_lo = _two_sum(f, f_lo)
+    return _exp2(whole, f, f_lo, plan.m_hi, plan.m_lo, plan.e, xp)
+
+
+def _exp2(whole: Any, f: Any, f_lo: Any, m_hi: float, m_lo: float, e: int, xp: Any) -> Any:
+    """``(m_hi + m_lo) * 2**(whole + e + f + f_lo)`` for an int32 ``whole`` and ``|f| <= 1/2``."""
     c1, *higher = _EXP2_COEFFS
     poly = higher[-1]
     for c in reversed(higher[:-1]):
@@ -212,22 +220,31 @@ def _power_f32(plan: _F32Plan, num: Any, xp: Any) -> Any:
     t = f * (c1 + f * poly)  # 2**f - 1
     if f_lo is not None:
         t = t + c1 * f_lo
-    v = plan.m_hi + (plan.m_hi * t + (plan.m_lo + plan.m_lo * t))  # m * 2**f, in [0.7, 2.9]
-    return xp_ldexp(v, whole + plan.e, xp=xp)
+    v = m_hi + (m_hi * t + (m_lo + m_lo * t))  # m * 2**f, in [0.7, 2.9]
+    return xp_ldexp(v, whole + e, xp=xp)
 
 
 def xp_ldexp(x: Any, n: Any, *, xp: Any) -> Any:
     """``x * 2**n`` for a float array ``x`` and an integer array ``n``, exactly.
 
-    Uses the namespace's ``ldexp`` where it has one (numpy, JAX); otherwise multiplies by the
-    powers of two that ``n``'s bits select, smallest first, so that only the last product can
-    round (into the subnormals).
+    One mechanism, three ways to build the powers of two, chosen by what the namespace offers:
+
+    * float32 and a bitcast primitive (``xp.lrsched_bitcast(int32_array, float32)``, which a
+      backend supplies: ``lax.bitcast_convert_type``, ``tf.bitcast``, ``Tensor.view``): the
+      powers are written as bits (musl's ``scalbnf``, branch-free): at most three multiplications
+      by exact powers of two, the first two keeping the intermediate normal, so only the last
+      can round (into the subnormals);
+    * otherwise the namespace's own ``ldexp`` where it has one (numpy);
+    * otherwise a portable chain of ``where`` over ``n``'s bits, smallest power first.
 
     Example:
       >>> import numpy as np
       >>> float(xp_ldexp(np.float32(1.5), np.int32(-3), xp=np))
       0.1875
     """
+    bitcast = getattr(xp, "lrsched_bitcast", None)
+    if bitcast is not None and x.dtype == xp.float32:
+        return _ldexp_bits(x, n, bitcast, xp)
     ldexp = getattr(xp, "ldexp", None)
     if ldexp is not None:
         return ldexp(x, n)
@@ -243,3 +260,438 @@ def xp_ldexp(x: Any, n: Any, *, xp: Any) -> Any:
         for _ in range(1 if k < 7 else 2):
             x = xp.where(bit, x * factor, x)
     return x
+
+
+def _ldexp_bits(x: Any, n: Any, bitcast: Any, xp: Any) -> Any:
+    f32, i32 = xp.float32, xp.int32
+    n = xp.clip(xp.astype(n, i32), -330, 381)  # beyond: 0 or inf whatever x is
+    one, up, down = (xp.asarray(v, dtype=f32) for v in (1.0, 2.0**127, 2.0**-102))
+    for _ in range(2):
+        big, small = n > 127, n < -126
+        x = x * xp.where(big, up, xp.where(small, down, one))
+        n = n - xp.where(
+            big,
+            xp.asarray(127, dtype=i32),
+            xp.where(small, xp.asarray(-102, dtype=i32), xp.asarray(0, dtype=i32)),
+        )
+    bits = xp.bitwise_left_shift(xp.clip(n, -126, 127) + 127, 23)
+    return x * bitcast(bits, f32)
+
+
+# == building blocks ==========================================================================
+# Every block splits its integer arithmetic off first (exactly, in the step's own dtype), then
+# goes to floating point once. The float32 path forms a product ``factor * n`` of a constant
+# and an integer array as an unevaluated float32 pair (hi, lo), good to about 2**-36 relative:
+# n is cut into 12-bit digits and each ``factor * 2**(12 i)`` into a 12-bit head (so each
+# digit * head is exact) and a float32 tail; the exact heads are summed with TwoSum.
+_PI = Fraction(Decimal("3.14159265358979323846264338327950288419716939937510582097494459230781640629"))
+_LN2 = Fraction(Decimal("0.693147180559945309417232121458176568075500134360255254120680009493393621969"))
+_SPLIT = 3072.0  # (x + 3072) - 3072 rounds |x| < 1024 to a multiple of 2**-12 in float32
+
+
+def _pair(x: Fraction) -> tuple[float, float]:
+    """``x`` as two float32 values whose sum is within 2**-48 relative of it."""
+    hi = _f32(float(x))
+    return hi, _f32(float(x - Fraction(hi)))
+
+
+@lru_cache(maxsize=1024)
+def _product_plan(factor: Fraction, bits: int) -> tuple[tuple[float, float], ...]:
+    """(head, tail) of ``factor * 2**(12 i)`` for each 12-bit digit of a ``bits``-bit integer."""
+    plan = []
+    for i in range(max(1, -(-bits // _DIGIT_BITS))):
+        constant = factor * 2 ** (_DIGIT_BITS * i)
+        head = _round_bits(constant, _DIGIT_BITS)
+        plan.append((float(head), _f32(float(constant - head))))
+    return tuple(plan)
+
+
+def _sum_f32(exact: list[Any], small: list[Any], xp: Any) -> tuple[Any, Any]:
+    """``sum(exact) + sum(small)`` as a float32 pair: the exact terms summed with TwoSum, the
+    small ones (each far below the total) added to the running error."""
+    total, error = exact[0], None
+    for term in exact[1:]:
+        total, err = _two_sum(total, term)
+        error = err if error is None else error + err
+    for term in small:
+        error = term if error is None else error + term
+    if error is None:
+        return total, xp.zeros_like(total)
+    hi = total + error
+    return hi, error - (hi - total)
+
+
+def _product_f32(
+    factor: Fraction, n: Any, bits: int, xp: Any, extra: tuple[Any, Any] | None = None
+) -> tuple[Any, Any]:
+    """``factor * n (+ extra)`` as a float32 pair, for an integer array ``n`` with
+    ``|n| < 2**bits`` (two's complement: the top digit carries the sign)."""
+    plan = _product_plan(factor, bits)
+    exact, small = [], []
+    for i, (head, tail) in enumerate(plan):
+        digit = xp.bitwise_right_shift(n, _DIGIT_BITS * i) if i else n
+        if i < len(plan) - 1:
+            digit = xp.bitwise_and(digit, (1 << _DIGIT_BITS) - 1)
+        digit = xp.astype(digit, xp.float32)
+        exact.append(digit * head)  # 12 bits times 12 bits: exact
+        if tail:
+            small.append(digit * tail)
+    if extra is not None:
+        exact.append(extra[0])
+        small.append(extra[1])
+    return _sum_f32(exact, small, xp)
+
+
+def _bits(dtype: Any, xp: Any) -> int:
+    info = xp.iinfo(dtype)
+    return max(info.max, -info.min).bit_length()
+
+
+def _kind(xp: Any) -> str:
+    """ "exact", "float64" (Python floats or float64 arrays) or "float32" (narrower: cast after)."""
+    dtype = xp_float_dtype(xp)
+    if dtype == EXACT:
+        return "exact"
+    if dtype is float or dtype == xp.float64:
+        return "float64"
+    if not xp.isdtype(dtype, "real floating"):
+        raise TypeError(f"lrsched.numerics computes in a real floating dtype; the namespace has {dtype}")
+    return "float32"
+
+
+def _finish(value: Any, xp: Any) -> Any:
+    dtype = xp_float_dtype(xp)
+    return value if dtype == xp.float32 else xp.astype(value, dtype)
+
+
+def _real(n: Any, xp: Any) -> Any:
+    """An integer (Python int or integer array) as the namespace's real."""
+    dtype = xp_float_dtype(xp)
+    if isinstance(n, int):
+        return xp.asarray(n, dtype=xp.float64 if dtype in (EXACT, float) else dtype)
+    return xp.astype(n, dtype)
+
+
+def _offset(step: Any, start: int, length: int, xp: Any) -> tuple[Any, int]:
+    """``k = clip(step - start, 0, length)`` exactly, in the step's dtype, and ``kmax``: the
+    largest k the dtype allows (``k <= kmax <= length``; ``length - kmax`` is what lies beyond)."""
+    if isinstance(step, int):
+        return min(max(step - start, 0), length), length
+    top = xp.iinfo(step.dtype).max
+    if start > top:  # every step is before the start
+        return xp.zeros_like(step), 0
+    kmax = min(length, top - start)
+    k = xp.clip(step, start, start + kmax)
+    return (k - start if start else k), kmax
+
+
+def _check_interval(start: int, length: int) -> None:
+    if not isinstance(start, int) or isinstance(start, bool) or start < 0:
+        raise ValueError(f"start must be an int >= 0; received start={start!r}")
+    if not isinstance(length, int) or isinstance(length, bool) or length < 1:
+        raise ValueError(f"length must be an int >= 1; received length={length!r}")
+
+
+def xp_progress(step: Any, start: int, length: int, *, xp: Any) -> Any:
+    """``clip((step - start) / length, 0, 1)``: the fraction of an interval done at ``step``.
+
+    The offset ``step - start`` is clipped in integer arithmetic, then divided once:
+    float64 within 1 ulp; float32 within 0.5 ulp plus 2**-36 relative (no float64).
+
+    Args:
+      step: an integer array (any int or uint dtype, any shape), or a Python int for the
+        scalar and exact namespaces.
+      start: the first step of the interval; an int >= 0, possibly beyond the dtype's range.
+      length: the interval's length in steps; an int >= 1, possibly beyond the dtype's range.
+      xp: the array namespace; the result has its float dtype.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_progress(np.array([0, 10, 15, 30]), 10, 10, xp=np)
+      array([0. , 0. , 0.5, 1. ])
+    """
+    _check_interval(start, length)
+    kind = _kind(xp)
+    k, kmax = _offset(step, start, length, xp)
+    if kind != "float32":
+        return _real(k, xp) / length
+    hi, _ = _product_f32(Fraction(1, length), k, kmax.bit_length(), xp)
+    return _finish(hi, xp)
+
+
+def _remaining(step: Any, start: int, length: int, factor: Fraction, xp: Any) -> tuple[Any, Any]:
+    """``factor * (length - k)`` as a float32 pair, from the exact integer remainder."""
+    k, kmax = _offset(step, start, length, xp)
+    beyond = length - kmax  # what the dtype cannot hold: a constant
+    return _product_f32(factor, kmax - k, kmax.bit_length(), xp, _pair(factor * beyond) if beyond else None)
+
+
+def xp_remaining(step: Any, start: int, length: int, *, xp: Any) -> Any:
+    """``1 - xp_progress(step, start, length)``, from the exact integer remainder ``length - k``.
+
+    Accurate relative to itself near 0 (the end of the interval), where ``1 - progress`` in
+    floating point would keep only ``progress``'s absolute error: float64 within 1 ulp,
+    float32 within 0.5 ulp plus 2**-36 relative.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_remaining(np.array([0, 15, 19, 99]), 10, 10, xp=np)
+      array([1. , 0.5, 0.1, 0. ])
+    """
+    _check_interval(start, length)
+    kind = _kind(xp)
+    if kind != "float32":
+        k, kmax = _offset(step, start, length, xp)
+        return (_real(kmax - k, xp) + _real(length - kmax, xp)) / length
+    hi, _ = _remaining(step, start, length, Fraction(1, length), xp)
+    return _finish(hi, xp)
+
+
+# sin(y)**2 = z * (1 + z * R(z)) for z = y**2: R's Taylor coefficients, which for |y| <= pi/4
+# leave a truncation error below 2**-33 relative.
+_SIN2_COEFFS = tuple(
+    _f32(float(Fraction((-1) ** (k + 1) * 2 ** (2 * k + 3), math.factorial(2 * k + 4)))) for k in range(6)
+)
+
+
+def _sin2_f32(y_hi: Any, y_lo: Any, xp: Any) -> tuple[Any, Any]:
+    """``sin(y)**2`` for ``0 <= y = y_hi + y_lo <= pi/4`` as a float32 pair, within 1 ulp."""
+    y1 = (y_hi + _SPLIT) - _SPLIT  # a multiple of 2**-12: 12 bits, so y1 * y1 is exact
+    y2 = y_hi - y1
+    z_hi = y1 * y1
+    z_lo = y2 * (y1 + y1 + y2) + (y_hi + y_hi) * y_lo
+    z = z_hi + z_lo
+    poly = _SIN2_COEFFS[-1]
+    for c in reversed(_SIN2_COEFFS[:-1]):
+        poly = poly * z + c
+    w = z_lo + z * (z * poly)
+    hi = z_hi + w
+    return hi, w - (hi - z_hi)
+
+
+def xp_half_cosine(step: Any, start: int, length: int, *, exponent: float = 1.0, xp: Any) -> Any:
+    """``((1 + cos(pi * p)) / 2) ** exponent`` for ``p = xp_progress(step, start, length)``.
+
+    Computed as ``1 - sin(pi * p / 2)**2`` while ``p <= 1/2`` and as ``sin(pi * (1 - p) / 2)**2``
+    after, with ``1 - p`` from the exact integer remainder: the tail near 0 keeps its relative
+    accuracy (``0.5 * (1 + cos(pi * p))`` in float32 is thousands of ulps off its own value
+    there). float32: its own ``sin**2`` polynomial on the argument carried as a float32 pair,
+    within 1.5 ulps (exponent 1), no float64.
+
+    Args:
+      exponent: a float >= 0 (optax's ``cosine_decay_schedule(exponent=)``).
+
+    Example:
+      >>> import numpy as np
+      >>> xp_half_cosine(np.array([0, 50, 100]), 0, 100, xp=np)
+      array([1. , 0.5, 0. ])
+    """
+    _check_interval(start, length)
+    _check_power(exponent, "exponent")
+    kind = _kind(xp)
+    k, kmax = _offset(step, start, length, xp)
+    if exponent == 0.0:
+        return _real(k, xp) * 0.0 + 1.0
+    half = length // 2
+    if kind != "float32":
+        if isinstance(k, int):
+            done, left = min(k, half), kmax - max(k, half + 1)
+        else:
+            done, left = xp.minimum(k, min(half, kmax)), kmax - xp.maximum(k, min(half + 1, kmax))
+        quarter = xp.pi / 2
+        value = xp.where(
+            k <= half,
+            1 - xp.sin(quarter * (_real(done, xp) / length)) ** 2,
+            xp.sin(quarter * ((_real(left, xp) + _real(length - kmax, xp)) / length)) ** 2,
+        )
+        return value if exponent == 1.0 else xp.pow(value, exponent)
+    factor = _PI / 2 / length
+    beyond = factor * (length - kmax)
+    if kmax <= half:  # every step is in the first half
+        y_hi, y_lo = _product_f32(factor, k, kmax.bit_length(), xp)
+        s_hi, s_lo = _sin2_f32(y_hi, y_lo, xp)
+        v_hi = 1.0 - s_hi
+        v_lo = ((1.0 - v_hi) - s_hi) - s_lo
+    else:
+        lower = k <= half
+        m = xp.where(lower, k, kmax - k)
+        extra = None
+        if beyond:
+            c_hi, c_lo = _pair(beyond)
+            zero = xp.zeros_like(m, dtype=xp.float32)
+            extra = (xp.where(lower, zero, zero + c_hi), xp.where(lower, zero, zero + c_lo))
+        y_hi, y_lo = _product_f32(factor, m, kmax.bit_length(), xp, extra)
+        s_hi, s_lo = _sin2_f32(y_hi, y_lo, xp)
+        one_hi = 1.0 - s_hi
+        one_lo = ((1.0 - one_hi) - s_hi) - s_lo
+        v_hi, v_lo = xp.where(lower, one_hi, s_hi), xp.where(lower, one_lo, s_lo)
+    value = v_hi + v_lo if exponent == 1.0 else _pow_f32(v_hi, v_lo, exponent, xp)
+    return _finish(value, xp)
+
+
+def _check_power(power: float, name: str) -> None:
+    if isinstance(power, bool) or not isinstance(power, (int, float)) or not 0 <= power < math.inf:
+        raise ValueError(f"{name} must be a finite float >= 0; received {name}={power!r}")
+
+
+def xp_polynomial(step: Any, start: int, length: int, power: float, *, xp: Any) -> Any:
+    """``(1 - p) ** power`` for ``p = xp_progress(step, start, length)``.
+
+    ``1 - p`` comes from the exact integer remainder; power 0 gives 1 and power 1 gives
+    :func:`xp_remaining` exactly. float32 forms ``2**(power * log2(1 - p))`` with the
+    logarithm carried as a float32 pair (a 64-entry table and a short series) and the product
+    split exactly, so the result stays within 2 ulps down to the tail, with no float64.
+
+    Args:
+      power: a float >= 0.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_polynomial(np.array([0, 50, 100]), 0, 100, 2.0, xp=np)
+      array([1.  , 0.25, 0.  ])
+    """
+    _check_interval(start, length)
+    _check_power(power, "power")
+    kind = _kind(xp)
+    if power == 0.0:
+        k, _ = _offset(step, start, length, xp)
+        return _real(k, xp) * 0.0 + 1.0
+    if power == 1.0 or kind != "float32":
+        left = xp_remaining(step, start, length, xp=xp)
+        return left if power == 1.0 else xp.pow(left, power)
+    hi, lo = _remaining(step, start, length, Fraction(1, length), xp)
+    return _finish(_pow_f32(hi, lo, power, xp), xp)
+
+
+# log2(1 + j/64) for j in 0..63, each cut into two 12-bit heads and a float32 tail.
+def _log2_row(j: int) -> tuple[float, float, float]:
+    value = Fraction(CONTEXT.divide(CONTEXT.ln(Decimal(64 + j) / 64), CONTEXT.ln(Decimal(2))))
+    h1 = _round_bits(value, _DIGIT_BITS)
+    h2 = _round_bits(value - h1, _DIGIT_BITS)
+    return float(h1), float(h2), _f32(float(value - h1 - h2))
+
+
+_LOG2_TABLE = tuple(_log2_row(j) for j in range(64))
+# log2(1 + t) = sum_k (-1)**(k+1) t**k / (k ln 2), |t| < 1/64: through degree 6.
+_LOG2_SERIES = tuple(_f32(float((-1) ** (k + 1) / (k * _LN2))) for k in range(1, 7))
+
+
+def _lookup(table: list[float], index: Any, xp: Any) -> Any:
+    array = xp.asarray(table, dtype=xp.float32)
+    if getattr(index, "ndim", 1) == 1:
+        return xp.take(array, index)
+    flat = xp.take(array, xp.reshape(index, (-1,)))
+    return xp.reshape(flat, tuple(index.shape))
+
+
+def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
+    """``(x_hi + x_lo) ** power`` for ``0 <= x <= 1`` and ``power > 0``, in float32 only."""
+    zero = x_hi <= 0.0
+    x = xp.where(zero, xp.ones_like(x_hi), x_hi)
+    e = xp.astype(xp.floor(xp.log(x) * _f32(1 / math.log(2))), xp.int32)
+    one = xp.ones_like(x)
+    e = xp.where(xp_ldexp(one, e, xp=xp) > x, e - 1, e)
+    e = xp.where(xp_ldexp(one, e + 1, xp=xp) <= x, e + 1, e)
+    m = xp_ldexp(x, -e, xp=xp)  # in [1, 2), exactly
+    j = xp.astype(xp.floor((m - 1.0) * 64.0), xp.int32)
+    c = 1.0 + xp.astype(j, xp.float32) * (1 / 64)
+    t = (m - c) / c  # m - c is exact
+    series = _LOG2_SERIES[-1]
+    for coefficient in reversed(_LOG2_SERIES[:-1]):
+        series = series * t + coefficient
+    small_log = t * series + (x_lo / x) * _LOG2_SERIES[0]
+    heads = [_lookup([row[i] for row in _LOG2_TABLE], j, xp) for i in range(3)]
+    e = xp.astype(e, xp.float32)
+    p = _round_bits(Fraction(power), _DIGIT_BITS)
+    pieces = [p, _round_bits(Fraction(power) - p, _DIGIT_BITS)]
+    exact = [float(piece) * term for piece in pieces for term in (e, heads[0], heads[1])]
+    p32 = _f32(power)
+    small = [p32 * heads[2], p32 * small_log, _f32(float(Fraction(power) - sum(pieces))) * (e + heads[0])]
+    return xp.where(zero, xp.zeros_like(x), _exp2_terms(exact, small, xp))
+
+
+def _exp2_terms(exact: list[Any], small: list[Any], xp: Any) -> Any:
+    """``2**(sum(exact) + sum(small))`` for exact float32 terms and small ones, float32 only."""
+    whole = frac = comp = None
+    for term in exact:
+        integer = xp.round(term)
+        part = term - integer  # exact
+        integer = xp.astype(integer, xp.int32)
+        if whole is None:
+            whole, frac = integer, part
+            continue
+        whole = whole + integer
+        frac, error = _two_sum(frac, part)
+        comp = error if comp is None else comp + error
+    for term in small:
+        comp = term if comp is None else comp + term
+    integer = xp.round(frac)
+    whole = whole + xp.astype(integer, xp.int32)
+    f, f_lo = _two_sum(frac - integer, comp)
+    whole = xp.clip(whole, -400, 400)
+    return _exp2(whole, f, f_lo, 1.0, 0.0, 0, xp)
+
+
+def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
+    """``1 / (1 + rate * num / den)`` for an integer array ``num`` (Keras ``InverseTimeDecay``).
+
+    ``rate * num / den`` is formed as an exact-integer product with a float32 pair in float32
+    (``num / den`` is never rounded on its own), so a staircase (``num = step // den0``,
+    ``den = 1``) and the smooth form agree wherever they should. float32 within 1 ulp.
+
+    Args:
+      num: an integer array (or Python int for the scalar and exact namespaces).
+      den: an int >= 1.
+      rate: a finite float >= 0.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_inverse_time(np.array([0, 1, 3]), 1, 0.5, xp=np)
+      array([1. , 0.66666667, 0.4 ])
+    """
+    if not isinstance(den, int) or isinstance(den, bool) or den < 1:
+        raise ValueError(f"den must be an int >= 1; received den={den!r}")
+    _check_power(rate, "rate")
+    kind = _kind(xp)
+    if kind != "float32":
+        return 1 / (1 + _real(num, xp) * rate / den)
+    y_hi, y_lo = _product_f32(Fraction(rate) / den, num, _bits(num.dtype, xp), xp)
+    s_hi = 1.0 + y_hi
+    s_lo = ((1.0 - s_hi) + y_hi) + y_lo  # 1 + y as a pair (1 >= |y_hi| or the sum is exact)
+    r = 1.0 / s_hi
+    return _finish(r - r * (s_lo * r), xp)
+
+
+def xp_cycle(step: Any, period: int, *, xp: Any) -> tuple[Any, Any]:
+    """``(step // period, step % period)`` in the step's integer dtype, exactly.
+
+    ``period`` (an int >= 1) may exceed the dtype: every step then lies in cycle 0 (or -1 below
+    zero, whose position is exact where it fits the dtype).
+
+    Example:
+      >>> import numpy as np
+      >>> xp_cycle(np.array([0, 9, 10, 25]), 10, xp=np)
+      (array([0, 0, 1, 2]), array([0, 9, 0, 5]))
+    """
+    if not isinstance(period, int) or isinstance(period, bool) or period < 1:
+        raise ValueError(f"period must be an int >= 1; received period={period!r}")
+    if isinstance(step, int):
+        return step // period, step % period
+    index = xp_floor_divide(step, period, xp=xp)
+    if period > xp.iinfo(step.dtype).max:
+        return index, step
+    return index, step - index * period
+
+
+def xp_lerp(a: Any, b: Any, p: Any, *, xp: Any) -> Any:
+    """``a + (b - a) * p``, exactly ``a`` at ``p == 0`` and exactly ``b`` at ``p == 1``.
+
+    For ``p > 1/2`` it is computed as ``b - (b - a) * (1 - p)`` (``1 - p`` is exact there).
+
+    Example:
+      >>> import numpy as np
+      >>> xp_lerp(0.0, 0.3, np.array([0.0, 0.5, 1.0]), xp=np)
+      array([0.  , 0.15, 0.3 ])
+    """
+    span = b - a
+    return xp.where(p <= 0.5, a + span * p, b - span * (1 - p))

@@ -41,11 +41,14 @@ def is_exact(xp: Any) -> bool:
 
 
 class _FloatNamespace:
-    """``xp`` with another float dtype; every other attribute is ``xp``'s own."""
+    """``xp`` with another float dtype (and optionally a bitcast primitive); every other
+    attribute is ``xp``'s own."""
 
-    def __init__(self, xp: Any, dtype: Any) -> None:
+    def __init__(self, xp: Any, dtype: Any, bitcast: Any = None) -> None:
         self._xp = xp
         self.lrsched_float_dtype = dtype
+        if bitcast is not None:
+            self.lrsched_bitcast = bitcast
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._xp, name)
@@ -56,15 +59,26 @@ class _FloatNamespace:
         return f"with_float_dtype({self._xp.__name__}, {self.lrsched_float_dtype})"
 
 
-def with_float_dtype(xp: Any, dtype: Any) -> Any:
+def with_float_dtype(xp: Any, dtype: Any, *, bitcast: Any = None) -> Any:
     """``xp`` computing in float ``dtype`` (for instance numpy in float32).
+
+    Args:
+      xp: an array namespace (or one made by this function: its base namespace is used).
+      dtype: the float dtype that ``value(step, xp)`` computes in.
+      bitcast: optional ``bitcast(int32_array, float32) -> float32_array`` reinterpreting bits
+        (``lax.bitcast_convert_type``, ``tf.bitcast``, ``Tensor.view``): with it the core's
+        :func:`lrsched.numerics.xp_ldexp` writes powers of two as bits. Kept from ``xp`` when
+        ``xp`` is a namespace made here and ``bitcast`` is not given.
 
     Example:
       >>> import numpy as np
       >>> xp_float_dtype(with_float_dtype(np, np.float32))
       <class 'numpy.float32'>
     """
-    return _FloatNamespace(getattr(xp, "_xp", xp), dtype)
+    base = getattr(xp, "_xp", xp)
+    if bitcast is None:
+        bitcast = getattr(xp, "lrsched_bitcast", None)
+    return _FloatNamespace(base, dtype, bitcast)
 
 
 class _ScalarOps:
@@ -175,6 +189,15 @@ class _Float64Namespace(_ScalarOps):
     @staticmethod
     def full_like(value: Any, fill_value: Any, dtype: Any = None) -> Any:
         return _cast(fill_value, type(value) if dtype is None else dtype)
+
+    @staticmethod
+    def pow(x: Any, y: Any) -> Any:
+        try:
+            return math.pow(x, y)
+        except OverflowError:
+            return math.inf
+        except ValueError:
+            return math.nan
 
     @staticmethod
     def floor(x: Any) -> Any:

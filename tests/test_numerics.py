@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from fractions import Fraction
 
@@ -242,3 +243,41 @@ def test_the_float64_scalar_namespace(spec, step):
     )
     if Decimal("1e-300") < want < Decimal("1e300") or want == 0 or float(want) == float("inf"):
         assert_close(got, want, dtype="float64")
+
+
+def float64_ulps(got: float, exact: Fraction) -> float:
+    return float(abs(Fraction(got) - exact) / Fraction(math.ulp(float(exact))))
+
+
+@pytest.mark.parametrize("namespace", ["numpy", "strict", "scalar"])
+@given(
+    lr0=st.one_of(st.sampled_from([0.1, 1.0, 3e-4]), st.floats(1e-6, 10.0)),
+    rate=st.one_of(st.sampled_from([0.5, 0.25, 0.96, 0.999, 2.0]), st.floats(0.9, 1.0)),
+    stair=st.integers(0, 5000),
+)
+def test_float64_staircases_show_no_noise(namespace, lr0, rate, stair):
+    """Issue 11: integer exponents in float64 are exact where the exact value is a float, else
+    within 2 ulps (``exp(q * log(base))`` is ~158 ulps off at q = 5000)."""
+    from lrsched.xp import scalar
+
+    spec = lrsched.ExponentialDecay(lr0, 10, rate, staircase=True)
+    step = 10 * stair + 9
+    if namespace == "scalar":
+        got = spec.value(step, scalar)
+    else:
+        xp = np if namespace == "numpy" else array_api_strict
+        got = float(spec.value(xp.asarray([step], dtype=xp.int64), xp)[0])
+    exact = Fraction(lr0) * Fraction(rate) ** stair
+    if not 1e-300 < exact < 1e300 or not 2**-1000 < Fraction(rate) ** stair < 2**1000:
+        return  # base ** q over- or underflows before the scale is applied (documented)
+    if Fraction(float(exact)) == exact:
+        assert got == float(exact)
+    assert float64_ulps(got, exact) <= 2
+
+
+def test_the_torch_steplr_example_prints_clean():
+    from lrsched.xp import scalar
+
+    spec = lrsched.ExponentialDecay(0.1, 1, 0.5, staircase=True)
+    assert spec.value(3, scalar) == 0.0125
+    assert spec.value(np.asarray([3]), np)[0] == 0.0125

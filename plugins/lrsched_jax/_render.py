@@ -13,8 +13,9 @@ import numpy as np
 from jax import lax
 
 from lrsched import ConfigError, LrschedError, Schedule, StepError
+from lrsched.xp import with_float_dtype
 
-__all__ = ["JaxNamespace", "evaluate", "ldexp", "namespace", "render"]
+__all__ = ["evaluate", "namespace", "render"]
 
 _DTYPES = {
     "float32": jnp.float32,
@@ -29,64 +30,17 @@ def _x64() -> bool:
 
 
 # -- the namespace ---------------------------------------------------------------------------
-# 2**k as float32 for an int32 k in [-126, 127]: the biased exponent written into the bits.
-def _pow2_f32(k: Any) -> Any:
-    return lax.bitcast_convert_type(lax.shift_left(k + 127, jnp.int32(23)), jnp.float32)
-
-
-def ldexp(x: Any, n: Any) -> Any:
-    """``x * 2**n``, exactly (one rounding, into the subnormals only), for float32 ``x``.
-
-    ``jnp.ldexp`` is exact too, but XLA computes it with ``frexp`` and a float ``pow``: about
-    30 elementwise ops, most of the float32 schedule's cost. This builds the powers of two
-    from their bits (musl's ``scalbnf``, branch-free): at most three multiplications by
-    exact powers of two, the first two keeping the intermediate normal. Other dtypes use
-    ``jnp.ldexp``.
-
-    Args:
-      x: a float array.
-      n: an integer array broadcastable against ``x``.
-
-    Example:
-      >>> import jax.numpy as jnp
-      >>> float(ldexp(jnp.float32(1.5), jnp.int32(-3)))
-      0.1875
-    """
-    x = jnp.asarray(x)
-    if x.dtype != jnp.float32:
-        return jnp.ldexp(x, n)
-    n = jnp.clip(jnp.asarray(n), -330, 381).astype(jnp.int32)  # beyond: 0 or inf anyway
-    for _ in range(2):
-        big, small = n > 127, n < -126
-        x = x * jnp.where(big, np.float32(2.0**127), jnp.where(small, np.float32(2.0**-102), np.float32(1)))
-        n = n - jnp.where(big, 127, jnp.where(small, -102, 0))
-    return x * _pow2_f32(jnp.clip(n, -126, 127))
-
-
-class JaxNamespace:
-    """``jax.numpy`` computing in float ``dtype``, with the bit-built :func:`ldexp`.
-
-    Every attribute but ``lrsched_float_dtype`` and ``ldexp`` is ``jax.numpy``'s own.
-    """
-
-    def __init__(self, dtype: Any) -> None:
-        self.lrsched_float_dtype = jnp.dtype(dtype)
-
-    ldexp = staticmethod(ldexp)
-
-    def __getattr__(self, name: str) -> Any:
-        attribute = getattr(jnp, name)
-        setattr(self, name, attribute)  # later lookups skip __getattr__
-        return attribute
-
-    def __repr__(self) -> str:
-        return f"lrsched_jax.JaxNamespace({self.lrsched_float_dtype})"
+def _bitcast(x: Any, dtype: Any) -> Any:
+    """The one primitive the core's ``xp_ldexp`` needs from JAX to write powers of two as bits
+    (``jnp.ldexp`` is ``frexp`` plus a float ``pow``: most of a float32 schedule's cost)."""
+    return lax.bitcast_convert_type(x, dtype)
 
 
 @functools.cache
-def namespace(dtype: str) -> JaxNamespace:
-    """The namespace a rendered schedule hands to ``spec.value`` for ``dtype``."""
-    return JaxNamespace(_DTYPES[dtype])
+def namespace(dtype: str) -> Any:
+    """The namespace a rendered schedule hands to ``spec.value`` for ``dtype``: ``jax.numpy``
+    in that float dtype (:func:`lrsched.xp.with_float_dtype`) with JAX's bitcast."""
+    return with_float_dtype(jnp, _DTYPES[dtype], bitcast=_bitcast)
 
 
 # -- rendering -------------------------------------------------------------------------------

@@ -38,8 +38,9 @@ class KerasNamespace:
     Provides what :mod:`lrsched.numerics` and the built-in schedules call: ``asarray``,
     ``astype``, ``zeros_like``, ``exp``, ``log``, ``sqrt``, ``round``, ``clip``, ``where``,
     ``abs``, ``minimum``, ``maximum``, ``floor_divide``, ``remainder``, ``isfinite``,
-    ``iinfo``, ``isdtype``, ``bitwise_right_shift``, ``bitwise_and``, an exact float32
-    ``ldexp``, and the dtype attributes; also ``expm1``, ``log1p``, ``cos``, ``sin``,
+    ``iinfo``, ``isdtype``, ``bitwise_right_shift``, ``bitwise_left_shift``, ``bitwise_and``,
+    ``pow``, ``take``, ``reshape``, ``ones_like``, the bitcast primitive the core's exact
+    ``xp_ldexp`` builds powers of two with (``lrsched_bitcast``), and the dtype attributes; also ``expm1``, ``log1p``, ``cos``, ``sin``,
     ``floor``, ``ceil``, ``sign``, ``pi``, ``e`` and ``inf`` for schedules to come.
     Operators (``+ - * // < ==``) are the tensors' own.
 
@@ -111,6 +112,14 @@ class KerasNamespace:
     where = staticmethod(ops.where)
     bitwise_and = staticmethod(ops.bitwise_and)
     bitwise_right_shift = staticmethod(ops.bitwise_right_shift)
+    bitwise_left_shift = staticmethod(ops.left_shift)
+    pow = staticmethod(ops.power)
+    take = staticmethod(ops.take)
+    reshape = staticmethod(ops.reshape)
+
+    @staticmethod
+    def ones_like(x: Any, dtype: Any = None) -> Any:
+        return ops.ones_like(x, dtype=None if dtype is None else _name(dtype))
 
     @staticmethod
     def round(x: Any) -> Any:
@@ -122,33 +131,15 @@ class KerasNamespace:
         return ops.clip(x, min, max)
 
     @staticmethod
-    def ldexp(x: Any, n: Any) -> Any:
-        """``x * 2**n`` exactly (one rounding, into the subnormals) for float32 ``x``.
+    def lrsched_bitcast(x: Any, dtype: Any) -> Any:
+        """``x``'s bits read as ``dtype`` (same width): what the core's ``xp_ldexp`` needs to write
+        powers of two as bits (``keras.ops.ldexp`` multiplies by ``2.0 ** n``, which overflows
+        for ``|n| > 127`` even where the product is representable)."""
+        if keras.backend.backend() == "tensorflow":  # keras.ops.view needs a known rank; tf.bitcast does not
+            import tensorflow as tf
 
-        ``keras.ops.ldexp`` multiplies by ``2.0 ** n`` on TensorFlow and PyTorch, which
-        overflows or flushes for |n| > 127 even where the product is representable. Here the
-        powers of two are built from their bits (``keras.ops.view``): ``x * 2**a`` with ``a``
-        in [-125, 125] cannot round for the ``x`` in [0.5, 4] that the numerics pass, and the
-        second factor ``2**b`` (``b`` in [-149, 127], subnormal allowed) rounds once.
-        """
-        if _name(x.dtype) != "float32":
-            return ops.ldexp(x, n)
-        n = ops.clip(ops.cast(n, "int32"), -400, 400)
-        a = ops.clip(n, -125, 125)
-        b = ops.clip(n - a, -149, 127)
-        return (x * _pow2(a)) * _pow2(b)
-
-
-def _pow2(k: Any) -> Any:
-    """``2.0 ** k`` as float32 for an int32 ``k`` in [-149, 127], from its bit pattern."""
-    normal = ops.left_shift(ops.clip(k, -126, 127) + 127, 23)
-    subnormal = ops.left_shift(ops.ones_like(k), ops.clip(k + 149, 0, 22))
-    bits = ops.where(k >= -126, normal, subnormal)
-    if keras.backend.backend() == "tensorflow":  # keras.ops.view needs a known rank; tf.bitcast does not
-        import tensorflow as tf
-
-        return tf.bitcast(bits, tf.float32)
-    return ops.view(bits, "float32")
+            return tf.bitcast(x, tf.as_dtype(_name(dtype)))
+        return ops.view(x, _name(dtype))
 
 
 @lru_cache(maxsize=8)

@@ -6,8 +6,8 @@ schedule's Python (the core's constant set-up in ``decimal`` and ``fractions``, 
 ``functools.lru_cache``) eagerly, so Dynamo later sees only tensor operations: no graph break,
 no lru_cache warning, and no guard on the step's value, hence no recompilation as it advances.
 
-Without ``ldexp`` in the namespace the core uses its portable exact power-of-two scaling
-(``where`` over the exponent's bits), so float32 needs no float64 anywhere.
+The namespace carries no ``ldexp`` but a bitcast (``Tensor.view(dtype)``), with which the core's
+exact ``xp_ldexp`` writes powers of two as bits, so float32 needs no float64 anywhere.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ _NAMESPACES: dict[torch.dtype, types.ModuleType] = {}
 
 
 def namespace(dtype: torch.dtype = torch.float32) -> types.ModuleType:
-    """array-api-compat's torch namespace computing in ``dtype``, without ``ldexp``.
+    """array-api-compat's torch namespace computing in ``dtype``, without ``ldexp``, with a bitcast.
 
     ``torch.ldexp`` is exact in eager CPU mode, but it is ``x * 2.0**n`` underneath, which
     loses the subnormal and near-overflow cases once ``2.0**n`` is formed in float32; the
-    core's portable path is exact everywhere.
+    core's ``xp_ldexp`` instead writes the powers of two as bits through ``Tensor.view(dtype)``.
 
     Example:
       >>> import torch
@@ -52,10 +52,16 @@ def namespace(dtype: torch.dtype = torch.float32) -> types.ModuleType:
         xp = types.ModuleType(f"lrsched_torch.xp_{str(dtype).removeprefix('torch.')}")
         xp.__dict__.update({k: v for k, v in vars(compat_torch).items() if not k.startswith("__")})
         del xp.ldexp
+        xp.lrsched_bitcast = _bitcast
         xp.asarray = _asarray
         xp.lrsched_float_dtype = dtype
         _NAMESPACES[dtype] = xp
     return xp
+
+
+def _bitcast(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    """``x``'s bits read as ``dtype``: the primitive the core's ``xp_ldexp`` writes powers of two with."""
+    return x.view(dtype)
 
 
 def _asarray(

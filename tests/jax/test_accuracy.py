@@ -4,9 +4,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from lrsched_jax._render import ldexp
+from lrsched_jax._render import namespace
 
 import lrsched
+from lrsched.numerics import xp_half_cosine, xp_ldexp
 
 INT32_MAX = 2**31 - 1
 
@@ -79,19 +80,21 @@ def test_float32_stairs_are_exact_at_every_boundary(decay_steps, exact, f32_ulps
 
 
 def test_ldexp_is_exact():
-    """The bit-built ldexp agrees with numpy's correctly rounded one (XLA flushes subnormals)."""
+    """The core's ldexp on JAX's bitcast agrees with numpy's correctly rounded one (XLA flushes subnormals)."""
     rng = np.random.default_rng(0)
     x = np.concatenate([rng.uniform(0.5, 3.0, 300), 10.0 ** rng.uniform(-37, 38, 300), [1.0, 1.5, 2.9]])
     x = np.concatenate([x, -x]).astype(np.float32)
     n = np.arange(-420, 421, dtype=np.int32)
     xs, ns = np.meshgrid(x, n)
-    got = np.asarray(jax.jit(ldexp)(xs, ns))
+    xp = namespace("float32")
+    got = np.asarray(jax.jit(lambda x, n: xp_ldexp(x, n, xp=xp))(xs, ns))
     with np.errstate(over="ignore", under="ignore"):
         want = np.ldexp(xs, ns)
     flushed = np.abs(want) < np.finfo(np.float32).tiny
     np.testing.assert_array_equal(got[~flushed], want[~flushed])
     assert np.all((got[flushed] == 0) | (got[flushed] == want[flushed]))
-    assert ldexp(jnp.float64(1.0) if jax.config.jax_enable_x64 else jnp.float16(1.5), 2) == 6
+    other = jnp.float64(1.0) if jax.config.jax_enable_x64 else jnp.float16(1.5)
+    assert xp_ldexp(other, jnp.int32(2), xp=xp) == 4 * other  # jnp.ldexp for other dtypes
 
 
 X64_CHECK = """
@@ -143,3 +146,17 @@ X64_CHECK = """
 def test_x64_float64_within_1e_12_for_int64_steps_up_to_2_53(python):
     """In a fresh interpreter: this process's x64 flag stays off."""
     print(python(X64_CHECK))
+
+
+def test_building_blocks_within_4_ulps():
+    """The numerics building blocks on jax.numpy (float32, int32 steps; float64 under x64)."""
+    from blocks import check_namespace, half_cosine, worst
+
+    name = "float64" if jax.config.jax_enable_x64 else "float32"
+    int_dtype = np.int64 if jax.config.jax_enable_x64 else np.int32
+    check_namespace(namespace(name), jnp.asarray, int_dtype, name)
+    xp = namespace(name)
+    steps = jnp.arange(0, 101, dtype=int_dtype)
+    jitted = jax.jit(lambda s: xp_half_cosine(s, 0, 100, exponent=0.5, xp=xp))(steps)
+    exact = [half_cosine(i, 0, 100, 0.5) for i in range(101)]
+    assert worst(np.asarray(jitted), exact, name)[0] <= 4  # XLA may fuse differently from eager: both hold

@@ -112,3 +112,14 @@ def test_native_keras_off_past_2_24_is_measured(record_property):
         f"\nsteps {steps.numpy().tolist()}: exact {[spec(int(s)) for s in steps]}, lrsched {ours}, keras {theirs}"
     )
     assert ours == [spec(int(s)) for s in steps]
+
+
+def test_building_blocks_within_4_ulps():
+    """The numerics building blocks on the Keras namespace (float32 and float64, int64 steps)."""
+    import numpy as np
+    import tensorflow as tf
+    from blocks import check_namespace
+    from lrsched_tensorflow._xp import namespace
+
+    for name in ("float32", "float64"):
+        check_namespace(namespace(name), tf.constant, np.int64, name)

@@ -188,3 +188,12 @@ def test_step_inputs():
         f(2**63)
     with pytest.raises(lrsched.ConfigError, match=r"dtype must be one of .*; received dtype='float8'"):
         TensorSchedule(TENSOR_SPECS[0], dtype="float8")
+
+
+def test_building_blocks_within_4_ulps():
+    """The numerics building blocks on array-api-compat torch (float32 and float64, int64 steps)."""
+    from blocks import check_namespace
+    from lrsched_torch._tensor import namespace
+
+    for dtype, name in [(torch.float32, "float32"), (torch.float64, "float64")]:
+        check_namespace(namespace(dtype), torch.from_numpy, np.int64, name)

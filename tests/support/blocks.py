@@ -1,0 +1,143 @@
+"""The building blocks' exact math, by mpmath (independent of lrsched), and the accuracy measure.
+
+The measure is the one the catalogue is held to: the error in units of the dtype at
+``max(|exact|, 1e-6 * peak)`` (float32 ulps there; float64: relative to it), so a tail near
+zero is judged in proportion to itself down to a millionth of the peak.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+
+mpmath.mp.prec = 200
+FLOOR = mpmath.mpf("1e-6")
+
+
+def _clip_fraction(step: int, start: int, length: int) -> Fraction:
+    return min(max(Fraction(step - start, length), Fraction(0)), Fraction(1))
+
+
+def progress(step: int, start: int, length: int) -> mpmath.mpf:
+    f = _clip_fraction(step, start, length)
+    return mpmath.mpf(f.numerator) / f.denominator
+
+
+def remaining(step: int, start: int, length: int) -> mpmath.mpf:
+    f = 1 - _clip_fraction(step, start, length)
+    return mpmath.mpf(f.numerator) / f.denominator
+
+
+def half_cosine(step: int, start: int, length: int, exponent: float = 1.0) -> mpmath.mpf:
+    value = (1 + mpmath.cospi(progress(step, start, length))) / 2
+    return value ** mpmath.mpf(exponent)
+
+
+def polynomial(step: int, start: int, length: int, power: float) -> mpmath.mpf:
+    return remaining(step, start, length) ** mpmath.mpf(power)
+
+
+def inverse_time(num: int, den: int, rate: float) -> mpmath.mpf:
+    return 1 / (1 + mpmath.mpf(rate) * num / den)
+
+
+def naive_half_cosine(xp, step, start, length):
+    """The textbook form, for showing that the check can fail: ``0.5 * (1 + cos(pi * t / T))``."""
+    dtype = xp.float32
+    t = xp.clip(xp.astype(step, dtype) - start, 0, length) / length
+    return 0.5 * (1 + xp.cos(xp.pi * t))
+
+
+def error(got: float, exact: mpmath.mpf, dtype: str, peak: float = 1.0) -> float:
+    """float32: ulps at ``max(|exact|, 1e-6 peak)``; float64: relative error there."""
+    size = max(abs(exact), FLOOR * peak)
+    if not np.isfinite(got):
+        return float("inf")
+    diff = abs(mpmath.mpf(got) - exact)
+    if dtype == "float32":
+        return float(diff / mpmath.mpf(float(np.spacing(np.float32(size)))))
+    return float(diff / size)
+
+
+def worst(got, exacts, dtype: str, peak: float = 1.0) -> tuple[float, int]:
+    """The largest error over paired values, and its index."""
+    errors = [
+        error(float(g), e, dtype, peak)
+        for g, e in zip(np.asarray(got).reshape(-1).tolist(), exacts, strict=True)
+    ]
+    i = int(np.argmax(errors))
+    return errors[i], i
+
+
+def interesting_steps(
+    start: int, length: int, top: int, rng: np.random.Generator, count: int = 24
+) -> list[int]:
+    """Steps at and around the interval's edges and middle, the dtype's max, and random ones."""
+    marks = [0, 1, start, start + length // 2, start + length, top]
+    picked = [m + d for m in marks for d in (-2, -1, 0, 1)]
+    end = min(start + length, top)
+    picked += rng.integers(min(start, top), end, count, endpoint=True).tolist() if start <= top else []
+    picked += rng.integers(0, top, count // 2, endpoint=True).tolist()
+    return sorted({s for s in picked if 0 <= s <= top})
+
+
+BLOCKS = (
+    "progress",
+    "remaining",
+    "half_cosine",
+    "half_cosine^2",
+    "half_cosine^0.5",
+    "polynomial^2",
+    "polynomial^0.9",
+    "polynomial^7.5",
+    "lerp",
+)
+
+
+def evaluate(block: str, steps: list[int], start: int, length: int, xp, to_xp, int_dtype):
+    """lrsched's block at ``steps`` (converted by ``to_xp``) and the exact values."""
+    from lrsched import numerics as n
+
+    s = to_xp(np.asarray(steps, dtype=int_dtype))
+    name, _, arg = block.partition("^")
+    if name == "progress":
+        got, want = n.xp_progress(s, start, length, xp=xp), [progress(t, start, length) for t in steps]
+    elif name == "remaining":
+        got, want = n.xp_remaining(s, start, length, xp=xp), [remaining(t, start, length) for t in steps]
+    elif name == "half_cosine":
+        e = float(arg or 1)
+        got = n.xp_half_cosine(s, start, length, exponent=e, xp=xp)
+        want = [half_cosine(t, start, length, e) for t in steps]
+    elif name == "polynomial":
+        got = n.xp_polynomial(s, start, length, float(arg), xp=xp)
+        want = [polynomial(t, start, length, float(arg)) for t in steps]
+    elif name == "lerp":  # a warm-up from 1e-3 to 0.5
+        got = n.xp_lerp(1e-3, 0.5, n.xp_progress(s, start, length, xp=xp), xp=xp)
+        want = [
+            mpmath.mpf(1e-3) + (mpmath.mpf(0.5) - mpmath.mpf(1e-3)) * progress(t, start, length)
+            for t in steps
+        ]
+    else:
+        raise ValueError(block)
+    return got, want
+
+
+def check_namespace(xp, to_xp, int_dtype, dtype: str, seed: int = 0) -> dict[str, float]:
+    """Every block over fixed intervals (edges, 2**24, beyond the dtype), asserted within the
+    catalogue's bound; returns the worst error per block."""
+    top = int(np.iinfo(int_dtype).max)
+    rng = np.random.default_rng(seed)
+    intervals = [(0, 100), (7, 1), (0, 2**24 + 3), (1000, 10**9 + 7), (3, top), (0, top + 10), (top - 5, 12)]
+    worsts = {}
+    for start, length in intervals:
+        steps = interesting_steps(start, length, top, rng, 8)
+        for block in BLOCKS:
+            got, want = evaluate(block, steps, start, length, xp, to_xp, int_dtype)
+            got = np.asarray(got)
+            assert got.dtype == np.dtype(dtype), (block, got.dtype)
+            error, i = worst(got, want, dtype)
+            assert error <= (4 if dtype == "float32" else 1e-12), (block, start, length, steps[i], error)
+            worsts[block] = max(worsts.get(block, 0.0), error)
+    return worsts
