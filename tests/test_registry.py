@@ -273,7 +273,9 @@ def test_bad_backend_declarations(kwargs, match):
 def test_a_lazy_function_that_cannot_import_makes_the_backend_unavailable(fresh_host):
     backend = lrsched.Backend("gone", render="lrsched_no_such_module_at_all:render", extra="gone")
     fresh_host.register(plugin(backends=[backend]), name="gone")
-    with pytest.raises(lrsched.BackendUnavailableError, match=r"'gone' backend could not import.*lrsched-xp\[gone\]"):
+    with pytest.raises(
+        lrsched.BackendUnavailableError, match=r"'gone' backend could not import.*lrsched-xp\[gone\]"
+    ):
         lrsched.render(lrsched.ExponentialDecay(0.1, 1, 0.5), "gone")
     missing_function = lrsched.Backend("nofunc", render="math:no_such_function")
     fresh_host.register(plugin(backends=[missing_function]), name="nofunc")
@@ -284,7 +286,10 @@ def test_a_lazy_function_that_cannot_import_makes_the_backend_unavailable(fresh_
 @pytest.mark.parametrize(
     ("options", "match"),
     [
-        ({"foo": 1}, r"numpy backend: unknown option `foo` \(received foo=1\); the options it accepts: dtype"),
+        (
+            {"foo": 1},
+            r"numpy backend: unknown option `foo` \(received foo=1\); the options it accepts: dtype",
+        ),
         ({"dtype": ["float32"]}, r"numpy backend: option `dtype` must be one of \['float64', "),
         ({"dtype": 32}, r"option `dtype` must be one of .*; received 32 \(the options it accepts: dtype\)"),
     ],
@@ -315,7 +320,9 @@ def unwrapping_plugin(*entries):
 
 
 def test_an_unwrapper_reads_a_foreign_form(fresh_host):
-    fresh_host.register(unwrapping_plugin(("my_framework.saving", "mine>Wrapper", lambda p: p["config"]["inner"])))
+    fresh_host.register(
+        unwrapping_plugin(("my_framework.saving", "mine>Wrapper", lambda p: p["config"]["inner"]))
+    )
     payload = {
         "module": "my_framework.saving",
         "class_name": "Wrapper",
@@ -323,7 +330,9 @@ def test_an_unwrapper_reads_a_foreign_form(fresh_host):
         "config": {"inner": lrsched.serialize(lrsched.ExponentialDecay(0.1, 1, 0.5))},
     }
     assert lrsched.deserialize(payload) == lrsched.ExponentialDecay(0.1, 1, 0.5)
-    with pytest.raises(lrsched.ConfigError, match=r"refusing module 'my_framework.saving' with registered_name 'x>y'"):
+    with pytest.raises(
+        lrsched.ConfigError, match=r"refusing module 'my_framework.saving' with registered_name 'x>y'"
+    ):
         lrsched.deserialize({**payload, "registered_name": "x>y"})
     assert "my_framework" not in sys.modules
 
