@@ -16,16 +16,9 @@ from __future__ import annotations
 from typing import Any
 
 import lrsched
+from lrsched_tensorflow._names import KERAS_BUILTINS_MODULE, KERAS_MODULE, KERAS_REGISTERED_NAME
 
 __all__ = ["KERAS_BUILTINS_MODULE", "KERAS_MODULE", "KERAS_REGISTERED_NAME", "lrsched_register_backends"]
-
-#: The Keras registered name of a rendered schedule; its config holds the lrsched form under
-#: "schedule". ``KERAS_MODULE`` is the module Keras writes for it (this package's, by name only:
-#: reading either imports nothing).
-KERAS_REGISTERED_NAME = "lrsched>Schedule"
-KERAS_MODULE = "lrsched_tensorflow.keras_schedule"
-#: What Keras writes as ``module`` for its built-in schedules.
-KERAS_BUILTINS_MODULE = "keras.optimizers.schedules"
 
 
 @lrsched.hookimpl
