@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from lrsched import _import_hooks
 from lrsched.errors import (
     BackendUnavailableError,
     ConfigError,
@@ -30,7 +31,7 @@ from lrsched.errors import (
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Backend": "lrsched.rendering",
+    "Backend": "lrsched.backend",
     "ExponentialDecay": "lrsched.schedules",
     "Schedule": "lrsched.spec",
     "ScheduleField": "lrsched.spec",
@@ -72,26 +73,31 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from lrsched.schedules import ExponentialDecay
+    from lrsched import schedules
+    from lrsched.backend import Backend
     from lrsched.config import load
     from lrsched.hookspecs import hookimpl
     from lrsched.json_schema import schema
     from lrsched.plotting import plot
-    from lrsched import schedules
-    from lrsched.rendering import Backend, backends, evaluate, render
+    from lrsched.rendering import backends, evaluate, render
+    from lrsched.schedules import ExponentialDecay
     from lrsched.serialization import deserialize, serialize
     from lrsched.spec import Schedule, ScheduleField
 
 
 _SUBMODULES = {
     "schedules",
+    "backend",
     "cli",
     "config",
     "hookspecs",
+    "host",
     "json_schema",
+    "lookups",
     "numerics",
     "plotting",
     "plugins",
+    "registry",
     "rendering",
     "serialization",
     "spec",
@@ -112,3 +118,8 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__) | _SUBMODULES)
+
+
+# Plugins' post-import hooks (entry-point group lrsched.import_hooks): e.g. once keras is
+# imported, the TensorFlow plugin registers its Keras class. Reads nothing here; see the module.
+_import_hooks.install()

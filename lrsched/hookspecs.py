@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from lrsched.rendering import Backend
+    from lrsched.backend import Backend
 
 hookspec = pluggy.HookspecMarker("lrsched")
 hookimpl = pluggy.HookimplMarker("lrsched")
@@ -40,5 +40,22 @@ def lrsched_register_backends(register: Callable[[Backend], Any]) -> None:
 
     :param register: ``register(backend)``: ``backend`` is an :class:`lrsched.Backend`.
         Its ``render`` must import its framework lazily, so that loading the plugin stays
-        cheap and a backend whose framework is missing is merely unavailable.
+        cheap and a backend whose framework is missing is merely unavailable: give it as a
+        ``"module:function"`` string, imported on the first render.
+    """
+
+
+@hookspec
+def lrsched_register_unwrappers(register: Callable[[str, str | None, Callable[..., Any]], Any]) -> None:
+    """Register readers of a framework's serialized form that holds an lrsched schedule.
+
+    :param register: ``register(module, registered_name, unwrap)``: a payload given to
+        :func:`lrsched.deserialize` whose ``"module"`` and ``"registered_name"`` equal these
+        (``registered_name`` ``None`` for a framework's built-ins, as Keras writes them) is
+        passed to ``unwrap(payload)``, which returns lrsched's own form
+        ``{"class_name": ..., "config": {...}}`` (or raises :class:`lrsched.ConfigError`).
+        Both are compared as strings: reading a payload imports nothing it names, and
+        ``unwrap`` must import no framework either. A payload with any other ``module`` or
+        ``registered_name`` is refused. Registering the same pair twice raises
+        :class:`lrsched.DuplicateNameError`.
     """

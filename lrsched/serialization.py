@@ -9,18 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lrsched import plugins
+from lrsched import lookups
 from lrsched.errors import ConfigError, LrschedError
+from lrsched.registry import is_schedule
 
 __all__ = ["deserialize", "serialize"]
 
-#: What Keras writes as ``module`` for its built-in schedules.
-KERAS_SCHEDULES_MODULE = "keras.optimizers.schedules"
-#: The Keras registered name of a schedule rendered by the TensorFlow backend, and the module
-#: Keras writes for it. Its config holds the lrsched form under "schedule". These are strings:
-#: reading them imports nothing.
-KERAS_REGISTERED_NAME = "lrsched>Schedule"
-KERAS_RENDERED_MODULE = "lrsched_tensorflow.keras_schedule"
 _KEYS = {"class_name", "config", "module", "registered_name"}
 
 
@@ -32,20 +26,19 @@ def serialize(spec: Any) -> dict[str, Any]:
       >>> lrsched.serialize(lrsched.ExponentialDecay(0.1, 1000, 0.96))["class_name"]
       'ExponentialDecay'
     """
-    from lrsched.spec import Schedule
-
-    if not isinstance(spec, Schedule):
+    if not is_schedule(spec):
         raise LrschedError(f"serialize takes an lrsched.Schedule; received {type(spec).__name__}")
-    return {"class_name": plugins.schedule_name(type(spec)), "config": spec.get_config()}
+    return {"class_name": lookups.schedule_name(type(spec)), "config": spec.get_config()}
 
 
 def deserialize(obj: dict[str, Any] | str | bytes) -> Any:
     """The schedule a serialized config describes.
 
     Args:
-      obj: what :func:`serialize` returns, as a dict or a JSON string; or what
-        ``keras.optimizers.schedules.serialize`` writes for a Keras built-in schedule whose
-        name lrsched registers (``"module": "keras.optimizers.schedules"``).
+      obj: what :func:`serialize` returns, as a dict or a JSON string; or a framework's
+        serialized form (with ``"module"`` and ``"registered_name"``, as Keras writes) that a
+        plugin reads through the ``lrsched_register_unwrappers`` hook: the TensorFlow plugin
+        reads Keras's built-in schedules and a rendered lrsched schedule saved by Keras.
 
     Raises:
       lrsched.LrschedError: on anything else, naming what is wrong.
@@ -75,25 +68,18 @@ def deserialize(obj: dict[str, Any] | str | bytes) -> Any:
         missing = sorted({"class_name", "config"} - set(obj))
         raise ConfigError(f"a serialized schedule needs the keys {missing}")
     name, config = obj["class_name"], obj["config"]
-    module = obj.get("module")
-    registered_name = obj.get("registered_name")
-    if registered_name == KERAS_REGISTERED_NAME and module == KERAS_RENDERED_MODULE:
-        if not isinstance(config, dict) or "schedule" not in config:
-            raise ConfigError(f'a {KERAS_REGISTERED_NAME!r} config holds the schedule under "schedule"')
-        return deserialize(config["schedule"])
-    if module is not None and module != KERAS_SCHEDULES_MODULE:
-        raise ConfigError(
-            f"refusing module {module!r}: lrsched resolves schedules by registered name only, "
-            f"and reads Keras's own form only with module {KERAS_SCHEDULES_MODULE!r}"
-        )
-    if registered_name is not None:
-        raise ConfigError(
-            f"refusing registered_name {registered_name!r}: only Keras's built-in schedules "
-            f"(registered_name null) and lrsched's own ({KERAS_REGISTERED_NAME!r}) are read"
-        )
+    module, registered_name = obj.get("module"), obj.get("registered_name")
+    if module is not None or registered_name is not None:  # a framework's form, read by a plugin
+        unwrapped = lookups.unwrapper(module, registered_name)(obj)
+        if not isinstance(unwrapped, dict) or {"module", "registered_name"} & set(unwrapped):
+            raise ConfigError(
+                f"the reader of module {module!r} with registered_name {registered_name!r} returned "
+                f"{unwrapped!r}, not lrsched's own form {{'class_name': ..., 'config': {{...}}}}"
+            )
+        return deserialize(unwrapped)
     if not isinstance(name, str):
         raise ConfigError(f"class_name must be a string; received {name!r}")
-    cls = plugins.schedule_class(name)
+    cls = lookups.schedule_class(name)
     if not isinstance(config, dict):
         raise ConfigError(f"config of {name!r} must be a dict; received {type(config).__name__}")
     return cls.from_config(config)

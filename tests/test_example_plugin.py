@@ -93,7 +93,7 @@ def test_survives_keras_save_and_load_in_a_fresh_process(tmp_path):
         warnings.filterwarnings("ignore", "__array__ implementation", DeprecationWarning)
         model.save(path)
     code = f"""
-import json, keras
+import json, keras, lrsched  # a loading process imports lrsched (docs/tensorflow.md)
 model = keras.models.load_model({str(path)!r}, safe_mode=True)
 schedule = model.optimizer._learning_rate
 print(json.dumps(schedule.get_config()["schedule"]))

@@ -48,7 +48,7 @@ def test_float_steps_must_be_whole_numbers():
 
 def test_dtype_option():
     assert lrsched.render(SPEC, "numpy", dtype="float32")(np.arange(3)).dtype == np.float32
-    with pytest.raises(lrsched.ConfigError, match=r"dtype must be one of .* received 'float128'"):
+    with pytest.raises(lrsched.ConfigError, match=r"`dtype` must be one of .* received 'float128'"):
         lrsched.render(SPEC, "numpy", dtype="float128")
     with pytest.raises(TypeError):
         lrsched.render(SPEC, "numpy", bogus=1)

@@ -212,3 +212,138 @@ def test_discovery_is_lazy_and_once():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "ok"
+
+
+def test_two_distributions_may_use_the_same_entry_point_name(distributions):
+    """Identified by (distribution, name): the second does not replace the first."""
+    for letter in "ab":
+        distributions(
+            f"same_{letter}",  # the directory name is `same_a-1.0.dist-info`, as a wheel writes it
+            {"same": f"lrsched_same_{letter}"},
+            {
+                f"lrsched_same_{letter}": f"""
+                import lrsched
+                class Same{letter.upper()}(lrsched.Schedule):
+                    def value(self, step, xp):
+                        return step
+                @lrsched.hookimpl
+                def lrsched_register_schedules(register):
+                    register(Same{letter.upper()})
+                """
+            },
+        )
+    with lrsched.plugins.isolated_host() as host:
+        assert {"SameA", "SameB"} <= set(host.registry.schedules)
+        same = sorted((i.distribution, i.key) for i in host.infos() if i.name == "same")
+    assert same == [("same_a", "same"), ("same_b", "same@same_b")]
+
+
+def test_a_backend_given_as_strings_imports_on_first_use(fresh_host, tmp_path, monkeypatch):
+    (tmp_path / "lrsched_lazy_backend_mod.py").write_text(
+        "def render(spec, *, scale=1.0):\n    return ('rendered', scale)\n"
+        "def evaluate(spec, steps):\n    return [float(s) for s in steps]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    backend = lrsched.Backend(
+        "lazy", render="lrsched_lazy_backend_mod:render", evaluate="lrsched_lazy_backend_mod:evaluate"
+    )
+    fresh_host.register(plugin(backends=[backend]), name="lazy")
+    assert "lazy" in lrsched.backends() and "lrsched_lazy_backend_mod" not in sys.modules
+    spec = lrsched.ExponentialDecay(0.1, 1, 0.5)
+    assert lrsched.render(spec, "lazy", scale=2.0) == ("rendered", 2.0)
+    assert lrsched.evaluate(spec, [1, 2], "lazy") == [1.0, 2.0]
+    with pytest.raises(lrsched.ConfigError, match=r"lazy backend: unknown option `foo`.*accepts: scale"):
+        lrsched.render(spec, "lazy", foo=1)  # options read from render's signature
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"render": "no_colon"}, "'module:function'"),
+        ({"render": "a.b:"}, "'module:function'"),
+        ({"render": 42}, "render must be a callable"),
+        ({"render": print, "options": {"dtype": ["float32"]}}, "options maps option names"),
+    ],
+)
+def test_bad_backend_declarations(kwargs, match):
+    with pytest.raises(lrsched.PluginError, match=match):
+        lrsched.Backend("bad", **kwargs)
+
+
+def test_a_lazy_function_that_cannot_import_makes_the_backend_unavailable(fresh_host):
+    backend = lrsched.Backend("gone", render="lrsched_no_such_module_at_all:render", extra="gone")
+    fresh_host.register(plugin(backends=[backend]), name="gone")
+    with pytest.raises(
+        lrsched.BackendUnavailableError, match=r"'gone' backend could not import.*lrsched-xp\[gone\]"
+    ):
+        lrsched.render(lrsched.ExponentialDecay(0.1, 1, 0.5), "gone")
+    missing_function = lrsched.Backend("nofunc", render="math:no_such_function")
+    fresh_host.register(plugin(backends=[missing_function]), name="nofunc")
+    with pytest.raises(lrsched.PluginError, match=r"'math:no_such_function' does not name a callable"):
+        lrsched.render(lrsched.ExponentialDecay(0.1, 1, 0.5), "nofunc")
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        (
+            {"foo": 1},
+            r"numpy backend: unknown option `foo` \(received foo=1\); the options it accepts: dtype",
+        ),
+        ({"dtype": ["float32"]}, r"numpy backend: option `dtype` must be one of \['float64', "),
+        ({"dtype": 32}, r"option `dtype` must be one of .*; received 32 \(the options it accepts: dtype\)"),
+    ],
+)
+def test_unknown_and_ill_typed_options_are_config_errors(options, match):
+    with pytest.raises(lrsched.ConfigError, match=match) as info:
+        lrsched.render(lrsched.ExponentialDecay(0.1, 1, 0.5), "numpy", **options)
+    assert isinstance(info.value, TypeError)  # as Python's own unexpected keyword argument
+
+
+def test_a_config_error_from_render_names_the_backend(fresh_host):
+    def render(spec, *, lr):
+        raise lrsched.ConfigError(f"lr must be > 0; received {lr}")
+
+    fresh_host.register(plugin(backends=[lrsched.Backend("strict", render=render)]), name="strict")
+    with pytest.raises(lrsched.ConfigError, match=r"^strict backend: lr must be > 0; received -1$"):
+        lrsched.render(lrsched.ExponentialDecay(0.1, 1, 0.5), "strict", lr=-1)
+
+
+def unwrapping_plugin(*entries):
+    class Plugin:
+        @lrsched.hookimpl
+        def lrsched_register_unwrappers(self, register):
+            for entry in entries:
+                register(*entry)
+
+    return Plugin()
+
+
+def test_an_unwrapper_reads_a_foreign_form(fresh_host):
+    fresh_host.register(
+        unwrapping_plugin(("my_framework.saving", "mine>Wrapper", lambda p: p["config"]["inner"]))
+    )
+    payload = {
+        "module": "my_framework.saving",
+        "class_name": "Wrapper",
+        "registered_name": "mine>Wrapper",
+        "config": {"inner": lrsched.serialize(lrsched.ExponentialDecay(0.1, 1, 0.5))},
+    }
+    assert lrsched.deserialize(payload) == lrsched.ExponentialDecay(0.1, 1, 0.5)
+    with pytest.raises(
+        lrsched.ConfigError, match=r"refusing module 'my_framework.saving' with registered_name 'x>y'"
+    ):
+        lrsched.deserialize({**payload, "registered_name": "x>y"})
+    assert "my_framework" not in sys.modules
+
+
+def test_unwrappers_are_checked_and_unique(fresh_host):
+    fresh_host.register(unwrapping_plugin(("m", None, dict)), name="first")
+    fresh_host.register(unwrapping_plugin(("m", None, dict)), name="second")
+    fresh_host.register(unwrapping_plugin(("", None, dict)), name="empty")
+    fresh_host.register(unwrapping_plugin(("m2", None, "not callable")), name="notcallable")
+    with pytest.warns(LrschedPluginWarning) as record:
+        fresh_host.registry  # noqa: B018
+    messages = " | ".join(str(w.message) for w in record)
+    assert "module 'm' with registered_name None is already registered by plugin 'first'" in messages
+    assert "non-empty str" in messages and "callable unwrap" in messages

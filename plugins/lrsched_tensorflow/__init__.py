@@ -5,40 +5,20 @@
 under XLA and in ``model.fit``, on each of Keras 3's backends (TensorFlow, JAX, PyTorch), and
 saves with the model (registered with Keras as ``"lrsched>Schedule"``). Float32 by default
 (``dtype="float64"`` to change it). This module imports no framework.
+
+It also tells lrsched how to read what Keras writes (``lrsched_register_unwrappers``), and,
+through the entry point ``keras`` of the group ``lrsched.import_hooks``, registers its Keras
+class as soon as a process that imported lrsched imports keras (see :mod:`._keras_hook`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import lrsched
-from lrsched_tensorflow import _keras_hook
+from lrsched_tensorflow._names import KERAS_BUILTINS_MODULE, KERAS_MODULE, KERAS_REGISTERED_NAME
 
-__all__ = ["lrsched_register_backends"]
-
-# Once lrsched has loaded this plugin, a later `import keras` registers the Keras class too (the
-# .pth startup hook does the same for processes that never load it; see _keras_hook).
-_keras_hook.install()
-
-
-def _framework() -> Any:
-    try:
-        import lrsched_tensorflow._render as framework
-    except ImportError as exc:  # keras is installed but its backend (KERAS_BACKEND) is not
-        raise lrsched.BackendUnavailableError(
-            f"the tensorflow backend could not import Keras: {type(exc).__name__}: {exc}; "
-            "install it with: pip install 'lrsched-xp[tensorflow]'"
-        ) from exc
-    return framework
-
-
-def _render_spec(spec: lrsched.Schedule, *, dtype: str = "float32") -> Any:
-    return _framework().render(spec, dtype=dtype)
-
-
-def _evaluate_spec(spec: lrsched.Schedule, steps: Sequence[int]) -> list[float]:
-    return _framework().evaluate(spec, steps)
+__all__ = ["KERAS_BUILTINS_MODULE", "KERAS_MODULE", "KERAS_REGISTERED_NAME", "lrsched_register_backends"]
 
 
 @lrsched.hookimpl
@@ -46,11 +26,34 @@ def lrsched_register_backends(register: Any) -> None:
     register(
         lrsched.Backend(
             "tensorflow",
-            render=_render_spec,
-            evaluate=_evaluate_spec,
+            render="lrsched_tensorflow._render:render",
+            evaluate="lrsched_tensorflow._render:evaluate",
+            options={"dtype": ("float32", "float64")},
             requires=("keras",),
             extra="tensorflow",
             aliases=("keras",),
             description="a keras.optimizers.schedules.LearningRateSchedule (Keras 3 on TF, JAX or torch)",
         )
     )
+
+
+def _unwrap_rendered(payload: dict[str, Any]) -> dict[str, Any]:
+    """What Keras writes for a rendered schedule: the lrsched form is its config's "schedule"."""
+    config = payload["config"]
+    if not isinstance(config, dict) or not isinstance(config.get("schedule"), dict):
+        raise lrsched.ConfigError(
+            f'a {KERAS_REGISTERED_NAME!r} config holds the serialized schedule (a dict) under "schedule"; '
+            f"received config={config!r}"
+        )
+    return config["schedule"]
+
+
+def _unwrap_builtin(payload: dict[str, Any]) -> dict[str, Any]:
+    """A Keras built-in schedule: the same class name and config as lrsched's, if registered."""
+    return {"class_name": payload["class_name"], "config": payload["config"]}
+
+
+@lrsched.hookimpl
+def lrsched_register_unwrappers(register: Any) -> None:
+    register(KERAS_MODULE, KERAS_REGISTERED_NAME, _unwrap_rendered)
+    register(KERAS_BUILTINS_MODULE, None, _unwrap_builtin)

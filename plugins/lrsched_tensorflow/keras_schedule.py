@@ -20,7 +20,7 @@ from keras import ops
 
 import lrsched
 from lrsched import ConfigError, StepError
-from lrsched.serialization import KERAS_REGISTERED_NAME
+from lrsched_tensorflow._names import KERAS_REGISTERED_NAME
 from lrsched_tensorflow._xp import namespace
 
 __all__ = ["DTYPES", "KerasSchedule"]

@@ -3,18 +3,30 @@
 * ``lrsched.render(spec, "torch", optimizer=opt)`` returns a :class:`ScheduleLR`, a
   ``torch.optim.lr_scheduler.LRScheduler``: after ``k`` calls of ``scheduler.step()`` every
   param group's lr is ``spec(k)`` (times the group's scale), computed in closed form from the
-  step count, so nothing drifts.
+  step count, so nothing drifts. Options: ``last_epoch``, ``param``, ``scale``, ``exact``.
 * ``lrsched.render(spec, "torch")`` returns a :class:`TensorSchedule`, ``step -> lr tensor``
-  (float32 by default), which ``torch.compile(fullgraph=True)`` compiles with no graph break.
+  (float32 by default; option ``dtype``), which ``torch.compile(fullgraph=True)`` compiles
+  with no graph break.
 
 Both are built from the spec's one ``value(step, xp)``. The alias ``"pytorch"`` selects this
-backend. torch is imported on first use, never when the plugin loads.
+backend. torch is imported on first use (:mod:`lrsched_torch._render`), never when the plugin
+loads.
+
+Example:
+  >>> import torch, lrsched
+  >>> spec = lrsched.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
+  >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+  >>> type(lrsched.render(spec, "torch", optimizer=opt)).__name__
+  'ScheduleLR'
+  >>> lrsched.render(spec, "torch")(torch.tensor(10))
+  tensor(0.0500)
+  >>> lrsched.evaluate(lrsched.ExponentialDecay(0.1, 1000, 0.5, staircase=True), [0, 999, 1000], "torch")
+  [0.1, 0.1, 0.05]
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import lrsched
@@ -23,45 +35,9 @@ if TYPE_CHECKING:
     from lrsched_torch._scheduler import ScheduleLR
     from lrsched_torch._tensor import TensorSchedule
 
-__all__ = ["ScheduleLR", "TensorSchedule", "evaluate_torch", "lrsched_register_backends", "render_torch"]
+__all__ = ["ScheduleLR", "TensorSchedule", "lrsched_register_backends"]
 
 _LAZY = {"ScheduleLR": "lrsched_torch._scheduler", "TensorSchedule": "lrsched_torch._tensor"}
-
-
-def render_torch(spec: lrsched.Schedule, **options: Any) -> Any:
-    """``lrsched.render(spec, "torch", ...)``: a :class:`ScheduleLR` when ``optimizer=`` is given,
-    else a :class:`TensorSchedule`.
-
-    Args:
-      spec: the schedule.
-      **options: with ``optimizer``: ``last_epoch``, ``param``, ``scale``, ``exact`` (see
-        :class:`ScheduleLR`); without: ``dtype`` (see :class:`TensorSchedule`).
-
-    Example:
-      >>> import torch, lrsched
-      >>> spec = lrsched.ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)
-      >>> opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
-      >>> type(lrsched.render(spec, "torch", optimizer=opt)).__name__
-      'ScheduleLR'
-      >>> lrsched.render(spec, "torch")(torch.tensor(10))
-      tensor(0.0500)
-    """
-    from lrsched_torch._render import render
-
-    return render(spec, **options)
-
-
-def evaluate_torch(spec: lrsched.Schedule, steps: Sequence[int]) -> list[float]:
-    """The lrs a :class:`ScheduleLR` sets at ``steps`` (float64 Python floats), as a list.
-
-    Example:
-      >>> import lrsched
-      >>> evaluate_torch(lrsched.ExponentialDecay(0.1, 1000, 0.5, staircase=True), [0, 999, 1000])
-      [0.1, 0.1, 0.05]
-    """
-    from lrsched_torch._render import evaluate
-
-    return evaluate(spec, steps)
 
 
 @lrsched.hookimpl
@@ -69,8 +45,16 @@ def lrsched_register_backends(register: Any) -> None:
     register(
         lrsched.Backend(
             "torch",
-            render=render_torch,
-            evaluate=evaluate_torch,
+            render="lrsched_torch._render:render",
+            evaluate="lrsched_torch._render:evaluate",
+            options={
+                "optimizer": "a torch.optim.Optimizer: renders a ScheduleLR instead of a TensorSchedule",
+                "dtype": ("float32", "float64", "float16", "bfloat16"),  # without optimizer
+                "last_epoch": "an int >= -1 (with optimizer)",
+                "param": "the name of a param-group float field, default 'lr' (with optimizer)",
+                "scale": "a float >= 0, one per param group, or 'relative' (with optimizer)",
+                "exact": (False, True),  # with optimizer
+            },
             requires=("torch",),
             extra="torch",
             aliases=("pytorch",),

@@ -72,6 +72,8 @@ def test_the_rest_keep_working():
         "0.5",
         "--backend",
         "all",
+        "--steps",
+        "0,10",
     )
     assert result.returncode == 0
     assert "0.05" in result.stdout

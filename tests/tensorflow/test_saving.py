@@ -1,5 +1,6 @@
 """model.save, then keras.models.load_model in a fresh process: safe_mode=True, no custom_objects,
-whichever of keras and lrsched that process imports first (or only keras)."""
+whichever of keras and lrsched that process imports first. (A process that imports only keras
+must import lrsched too: nothing of lrsched runs at interpreter start.)"""
 
 from __future__ import annotations
 
@@ -43,8 +44,13 @@ def test_the_saved_file_names_the_schedule_by_its_registered_name(saved):
 
 @pytest.mark.parametrize(
     "imports",
-    ["import keras; import lrsched", "import lrsched; import keras", "import keras"],
-    ids=["keras-first", "lrsched-first", "keras-only"],
+    [
+        "import keras; import lrsched",
+        "import lrsched; import keras",
+        "import lrsched, keras.models as keras_models; keras = __import__('keras')",
+        "import keras.models; import lrsched_tensorflow; import lrsched",
+    ],
+    ids=["keras-first", "lrsched-first", "lrsched-then-keras-submodule", "plugin-imported"],
 )
 def test_load_model_in_a_fresh_process(python, saved, imports):
     out = python(
@@ -83,38 +89,67 @@ def test_import_lrsched_alone_imports_no_framework(python, saved):
     assert out.split() == ["True", "[]"]
 
 
-def test_the_startup_hook_is_installed_and_cheap(python):
-    """The .pth line imports a stdlib-only module; keras is not imported until the process asks."""
+def test_nothing_runs_at_interpreter_start(python):
+    """No .pth file: a process that does not import lrsched has no lrsched module and no hook."""
     out = python(
         """
         import sys
-        print("_lrsched_tensorflow_hook" in sys.modules, "keras" in sys.modules, "lrsched" in sys.modules)
-        print(any(getattr(f, "lrsched_keras_hook", False) for f in sys.meta_path))
+        print(sorted(m for m in sys.modules if "lrsched" in m))
+        print(any(getattr(f, "lrsched_import_hooks", False) for f in sys.meta_path))
         """
     )
-    assert out.split() == ["True", "False", "False", "True"]
+    assert out.split() == ["[]", "False"]
 
 
-def test_loading_the_plugin_installs_the_hook_too(python, saved):
-    """Without the .pth hook (removed here), lrsched loading its plugins installs it."""
+def test_keras_only_needs_import_lrsched(python, saved):
+    """The documented cost of no start-up code: without lrsched imported, Keras cannot find the class."""
     out = python(
         f"""
-        import sys
-        sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "lrsched_keras_hook", False)]
-        import lrsched
-        lrsched.backends()  # loads the plugins: lrsched_tensorflow imports no framework, installs the hook
-        assert "keras" not in sys.modules
         import keras
-        print(type(keras.models.load_model({str(saved)!r}, safe_mode=True).optimizer._learning_rate).__name__)
+        try:
+            keras.models.load_model({str(saved)!r}, safe_mode=True)
+        except TypeError as exc:
+            print("refused:", "lrsched>Schedule" in str(exc) or "Schedule" in str(exc))
         """
     )
-    assert out.split()[-1] == "KerasSchedule"
+    assert out.split()[:2] == ["refused:", "True"]
+
+
+def test_import_lrsched_after_keras_registers_without_reading_in_between(python, saved):
+    """keras first: `import lrsched` registers the class at once, before any lrsched call."""
+    out = python(
+        """
+        import sys, keras
+        import lrsched
+        print("lrsched_tensorflow.keras_schedule" in sys.modules)
+        print(keras.saving.get_registered_object("lrsched>Schedule").__name__)
+        """
+    )
+    assert out.split() == ["True", "KerasSchedule"]
+
+
+def test_the_hook_works_under_isolated_mode_and_warnings_as_errors(saved):
+    """-I (no PYTHONPATH, no user site) and -W error: nothing depends on .pth processing."""
+    import subprocess
+    import sys
+
+    code = (
+        f"import lrsched, keras; m = keras.models.load_model({str(saved)!r}, safe_mode=True); "
+        "print(type(m.optimizer._learning_rate).__name__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-I", "-W", "error", "-W", "ignore::DeprecationWarning", "-c", code],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split()[-1] == "KerasSchedule"
 
 
 def test_the_hook_respects_lrsched_disable_plugins(python, saved):
     out = python(
         f"""
-        import keras, sys
+        import keras, sys, lrsched
         print("lrsched_tensorflow.keras_schedule" in sys.modules)
         try:
             keras.models.load_model({str(saved)!r}, safe_mode=True)

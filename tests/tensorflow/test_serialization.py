@@ -11,11 +11,12 @@ import pytest
 import tensorflow as tf
 from hypothesis import given
 from hypothesis import strategies as st
+from lrsched_tensorflow import KERAS_MODULE as KERAS_RENDERED_MODULE
+from lrsched_tensorflow import KERAS_REGISTERED_NAME
 from lrsched_tensorflow.keras_schedule import KerasSchedule
 
 import lrsched
 from lrsched.numerics import xp_scaled_power
-from lrsched.serialization import KERAS_REGISTERED_NAME, KERAS_RENDERED_MODULE
 
 SPEC = lrsched.ExponentialDecay(0.1, decay_steps=100000, decay_rate=0.96, staircase=True)
 # Keras's model.save calls np.array(tf_variable, copy=False); TF's __array__ lacks the copy

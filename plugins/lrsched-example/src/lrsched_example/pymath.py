@@ -93,3 +93,15 @@ def render(spec: Schedule) -> Callable[[int], float]:
         return float(value(step, namespace))
 
     return schedule
+
+
+def evaluate(spec: Schedule, steps: list[int]) -> list[float]:
+    """The pymath backend's values at ``steps``.
+
+    Example:
+      >>> import lrsched
+      >>> evaluate(lrsched.ExponentialDecay(1.0, 2, 0.25), [0, 2, 4])
+      [1.0, 0.25, 0.0625]
+    """
+    f = render(spec)
+    return [f(step) for step in steps]
