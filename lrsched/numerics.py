@@ -284,8 +284,8 @@ def _ldexp_bits(x: Any, n: Any, bitcast: Any, xp: Any) -> Any:
 # and an integer array as an unevaluated float32 pair (hi, lo), good to about 2**-36 relative:
 # n is cut into 12-bit digits and each ``factor * 2**(12 i)`` into a 12-bit head (so each
 # digit * head is exact) and a float32 tail; the exact heads are summed with TwoSum.
-_PI = Fraction(Decimal("3.14159265358979323846264338327950288419716939937510582097494459230781640629"))
-_LN2 = Fraction(Decimal("0.693147180559945309417232121458176568075500134360255254120680009493393621969"))
+_PI = Fraction("3.14159265358979323846264338327950288419716939937510582097494459230781640629")
+_LN2 = Fraction("0.693147180559945309417232121458176568075500134360255254120680009493393621969")
 _SPLIT = 3072.0  # (x + 3072) - 3072 rounds |x| < 1024 to a multiple of 2**-12 in float32
 
 
@@ -565,13 +565,15 @@ def xp_polynomial(step: Any, start: int, length: int, power: float, *, xp: Any) 
 
 # log2(1 + j/64) for j in 0..63, each cut into two 12-bit heads and a float32 tail.
 def _log2_row(j: int) -> tuple[float, float, float]:
-    value = Fraction(CONTEXT.divide(CONTEXT.ln(Decimal(64 + j) / 64), CONTEXT.ln(Decimal(2))))
+    value = _mp_log((64 + j) / 64, 1, 200, base2=True)  # (64 + j) / 64 is exact in float64
     h1 = _round_bits(value, _DIGIT_BITS)
     h2 = _round_bits(value - h1, _DIGIT_BITS)
     return float(h1), float(h2), _f32(float(value - h1 - h2))
 
 
-_LOG2_TABLE = tuple(_log2_row(j) for j in range(64))
+@lru_cache(maxsize=1)
+def _log2_table() -> tuple[tuple[float, float, float], ...]:
+    return tuple(_log2_row(j) for j in range(64))  # mpmath: built on first use, not at import
 # log2(1 + t) = sum_k (-1)**(k+1) t**k / (k ln 2), |t| < 1/64: through degree 6.
 _LOG2_SERIES = tuple(_f32(float((-1) ** (k + 1) / (k * _LN2))) for k in range(1, 7))
 
@@ -600,7 +602,7 @@ def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
     for coefficient in reversed(_LOG2_SERIES[:-1]):
         series = series * t + coefficient
     small_log = t * series + (x_lo / x) * _LOG2_SERIES[0]
-    heads = [_lookup([row[i] for row in _LOG2_TABLE], j, xp) for i in range(3)]
+    heads = [_lookup([row[i] for row in _log2_table()], j, xp) for i in range(3)]
     e = xp.astype(e, xp.float32)
     p = _round_bits(Fraction(power), _DIGIT_BITS)
     pieces = [p, _round_bits(Fraction(power) - p, _DIGIT_BITS)]

@@ -22,7 +22,10 @@ from lrsched.numerics import (
     xp_progress,
     xp_remaining,
 )
-from lrsched.xp import exact, scalar, with_float_dtype
+from lrsched.exact import namespace
+from lrsched.xp import scalar, with_float_dtype
+
+exact = namespace(256)  # the exact namespace at a fixed precision: plain formulas, exact results
 
 BOUND = {"float32": 4, "float64": 1e-12}
 NAMESPACES = {
