@@ -522,9 +522,10 @@ def _kth_keras(spec: Schedule) -> None:
     for _ in range(KTH_UPDATES):
         w.assign(0.0)
         optimizer.apply_gradients([(one, w)])  # w = 0 - lr * 1: the applied lr, exactly
-        got.append(-float(keras.ops.convert_to_numpy(w)))
-    if int(keras.ops.convert_to_numpy(optimizer.iterations)) != KTH_UPDATES:
-        raise ConformanceError(f"the optimizer counted {int(optimizer.iterations)} updates")
+        got.append(-float(keras.ops.convert_to_numpy(w.value)))
+    iterations = int(keras.ops.convert_to_numpy(optimizer.iterations.value))
+    if iterations != KTH_UPDATES:
+        raise ConformanceError(f"the optimizer counted {iterations} updates for {KTH_UPDATES}")
     _compare(spec, list(range(KTH_UPDATES)), got, "float32", "Keras SGD's k-th update")
 
 
