@@ -10,9 +10,9 @@ import sys
 import numpy as np
 import pytest
 from examples import EXAMPLES
-from oracle import assert_close
 
 import lrsched
+from lrsched.testing import parametrize_with_checks
 
 pytest.importorskip("lrsched_example", reason="tox installs plugins/lrsched-example into the test envs")
 NOAM = [lrsched.schedules()["NoamDecay"](512, 4000), lrsched.schedules()["NoamDecay"](64, 10, factor=2.5)]
@@ -42,26 +42,10 @@ def test_serializes_by_its_registered_name(spec):
     assert lrsched.deserialize(data) == spec
 
 
-@pytest.mark.parametrize("spec", NOAM, ids=repr)
-def test_renders_in_every_installed_backend(spec):
-    """float64 backends agree with the exact value to 1e-12; float32 ones are bit-identical to each other
-    (the same correctly rounded IEEE operations in the same order) and within a few ulps."""
-    exact = {s: spec(s) for s in STEPS}
-    float32_values = {}
-    for backend in lrsched.backends():
-        got = lrsched.evaluate(spec, STEPS, backend)
-        is_float32 = all(float(np.float32(v)) == v for v in got) and not all(
-            float(np.float32(v)) == v for v in exact.values()
-        )
-        for step, value in zip(STEPS, got, strict=True):
-            from decimal import Decimal
-
-            assert_close(
-                value, Decimal(exact[step]), dtype="float32" if is_float32 else "float64", ulps=4, rtol=1e-12
-            )
-        if is_float32:
-            float32_values[backend] = got
-    assert len({tuple(v) for v in float32_values.values()}) <= 1, float32_values
+@parametrize_with_checks(NOAM)
+def test_passes_the_conformance_kit(spec, check):
+    """Every check of lrsched.testing, in every installed backend (pymath included)."""
+    check(spec)
 
 
 @pytest.mark.parametrize("spec", [s for specs in EXAMPLES.values() for s in specs], ids=repr)

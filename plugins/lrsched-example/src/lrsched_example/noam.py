@@ -30,6 +30,6 @@ class NoamDecay(Schedule):
     factor: PositiveFloat = 1.0
 
     def value(self, step: Any, xp: Any) -> Any:
-        n = xp.astype(step + 1, xp_float_dtype(xp))
+        n = xp.astype(step, xp_float_dtype(xp)) + 1  # in floats: step + 1 would wrap at the dtype's max
         scale = self.factor / self.d_model**0.5
         return scale * xp.minimum(1.0 / xp.sqrt(n), n / self.warmup_steps**1.5)

@@ -1,0 +1,89 @@
+"""Which steps the kit tests a schedule at, and the exact values there (``spec(step)``, cached)."""
+
+from __future__ import annotations
+
+import math
+import random
+import zlib
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lrsched.spec import Schedule
+
+__all__ = ["INT32_MAX", "INT64_MAX", "boundary_steps", "exact", "peak", "sample_steps"]
+
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+_DENSE = 64  # evenly spaced steps across the active range
+_RANDOM = 24  # random steps in the active range, and as many in int32's and int64's ranges
+_FAR = (2**24, 2**31 - 1, 2**53, 2**62)  # where float32 and float64 stop holding every integer
+
+
+@lru_cache(maxsize=65536)
+def exact(spec: Schedule, step: int) -> float:
+    """``spec(step)``: the correctly rounded exact value, the kit's oracle."""
+    return float(spec(step))
+
+
+def _rng(spec: Schedule, salt: str) -> random.Random:
+    return random.Random(zlib.crc32(f"{spec!r}|{salt}".encode()))
+
+
+def _int_fields(spec: Schedule) -> list[int]:
+    return [v for v in spec.__dict__.values() if isinstance(v, int) and not isinstance(v, bool) and v > 0]
+
+
+@lru_cache(maxsize=1024)
+def boundary_steps(spec: Schedule, max_step: int = INT64_MAX) -> tuple[int, ...]:
+    """The spec's boundaries, and for a periodic one (boundaries that are multiples of one period)
+    the multiples of the period around 2**24, 2**31, 2**53 and 2**62 where the exact value jumps:
+    whole stairs slip there when a step is rounded to a float."""
+    found = {b for b in spec.boundaries() if 0 < b <= max_step}
+    period = math.gcd(*found) if found else 0
+    if period:
+        for far in _FAR:
+            n = far // period
+            for b in (n * period, (n + 1) * period):
+                if period < b <= max_step and exact(spec, b - 1) != exact(spec, b):
+                    found.add(b)
+    return tuple(sorted(found))
+
+
+@lru_cache(maxsize=1024)
+def sample_steps(spec: Schedule, max_step: int = INT64_MAX) -> tuple[int, ...]:
+    """The steps the value checks use, all in ``[0, max_step]``: step 0; each boundary and its
+    neighbours (:func:`boundary_steps`); the spec's preview steps; its integer fields and their
+    neighbours; steps spread densely and at random across the active range (up to the spec's
+    :meth:`~lrsched.Schedule.horizon`); random int32 and int64 steps; int32's and int64's max."""
+    rng = _rng(spec, "steps")
+    horizon = max(1, min(spec.horizon(), max_step))
+    steps = {0, 1, 2, INT32_MAX, INT64_MAX}
+    for b in boundary_steps(spec, max_step):
+        steps.update((b - 2, b - 1, b, b + 1))
+    steps.update(spec.preview_steps())
+    for v in _int_fields(spec):
+        steps.update((v - 1, v, v + 1, v // 2, 2 * v))
+    steps.update(horizon * i // _DENSE for i in range(_DENSE + 1))
+    steps.update(rng.randint(0, horizon) for _ in range(_RANDOM))
+    steps.update(rng.randint(0, INT32_MAX) for _ in range(_RANDOM))
+    steps.update(rng.randint(0, INT64_MAX) for _ in range(_RANDOM))
+    return tuple(sorted(s for s in steps if 0 <= s <= max_step))
+
+
+@lru_cache(maxsize=1024)
+def peak(spec: Schedule) -> float:
+    """The largest finite ``|spec(step)|`` over the sampled steps: the scale of the tolerances."""
+    values = [abs(exact(spec, s)) for s in sample_steps(spec)]
+    finite = [v for v in values if math.isfinite(v)]
+    return max(finite, default=0.0)
+
+
+def few_steps(spec: Schedule, count: int, max_step: int = INT32_MAX) -> list[int]:
+    """A few telling steps (0, boundaries, preview steps, the dtype's max), for the costlier checks."""
+    chosen = [0, 1, *boundary_steps(spec, max_step)[:4], *spec.preview_steps(), max_step]
+    out: list[int] = []
+    for s in chosen:
+        if 0 <= s <= max_step and s not in out:
+            out.append(s)
+    return out[:count]

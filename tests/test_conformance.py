@@ -1,0 +1,232 @@
+"""The conformance kit itself: it fails deliberately broken schedules, reports skips, imports nothing
+heavy, and its strategies and tolerance behave as documented."""
+
+from __future__ import annotations
+
+import math
+from decimal import Context, Decimal
+from typing import ClassVar
+
+import numpy as np
+import pytest
+import subprocesses
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lrsched
+from lrsched.spec import NonNegativeFloat, PositiveFloat, PositiveInt
+from lrsched.testing import ConformanceError, assert_close, check_schedule, checks, float32_ulp, strategies
+from lrsched.xp import is_exact, xp_float_dtype
+
+DIGITS = Context(prec=50)
+PI = Decimal("3.14159265358979323846264338327950288419716939937510")
+
+
+def exact_cos(x: Decimal) -> Decimal:
+    """cos(x) to 50 digits by its Taylor series (|x| <= pi here); the oracle of the cosine schedules."""
+    term, total, n = Decimal(1), Decimal(1), 0
+    while abs(term) > Decimal("1e-60"):
+        n += 2
+        term = DIGITS.divide(DIGITS.multiply(-term, x * x), n * (n - 1))
+        total = DIGITS.add(total, term)
+    return total
+
+
+class HalfCosine(lrsched.Schedule):
+    """``peak * (1 + cos(pi * min(step, steps) / steps)) / 2``; subclasses compute it in floats."""
+
+    peak: NonNegativeFloat
+    steps: PositiveInt
+
+    def value(self, step, xp):
+        if is_exact(xp):
+            t = Decimal(min(max(step, 0), self.steps)) / Decimal(self.steps)
+            return Decimal(self.peak) * (1 + exact_cos(PI * t)) / 2
+        return self.floats(xp.astype(xp.clip(step, 0, self.steps), xp_float_dtype(xp)), xp)
+
+
+class NaiveHalfCosine(HalfCosine):
+    """``1 + cos`` cancels in the tail: a few digits are left where the value is 1e-6 of the peak."""
+
+    def floats(self, k, xp):
+        return 0.5 * self.peak * (1 + xp.cos(math.pi * (k / self.steps)))
+
+
+class SquaredCosine(HalfCosine):
+    """The same value as ``cos(pi t / 2)**2``: no cancellation, float64 holds 1e-12 (a control)."""
+
+    def floats(self, k, xp):
+        return self.peak * xp.cos((math.pi / 2) * (k / self.steps)) ** 2
+
+
+#: How each backend's namespace names itself, to break a schedule in one backend only.
+NAMESPACES = {
+    "numpy": ("numpy",),
+    "pymath": ("lrsched_example",),
+    "jax": ("jax",),
+    "torch": ("lrsched_torch", "lrsched.xp.scalar"),
+    "tensorflow": ("lrsched_tensorflow",),
+}
+
+
+class OffInOne(lrsched.Schedule):
+    """``peak * rate ** step``, 1e-6 too large in the namespaces named by ``OFF``."""
+
+    OFF: ClassVar[tuple[str, ...]] = ()
+    peak: PositiveFloat
+    rate: PositiveFloat
+
+    def value(self, step, xp):
+        name = str(getattr(xp, "__name__", ""))
+        peak = self.peak * (1 + 1e-6) if name.startswith(self.OFF) else self.peak
+        from lrsched.numerics import xp_scaled_power
+
+        return xp_scaled_power(peak, self.rate, step, 1000, xp=xp)
+
+
+class CosinePlugin:
+    @lrsched.hookimpl
+    def lrsched_register_schedules(self, register):
+        for cls in (NaiveHalfCosine, SquaredCosine, OffInOne):
+            register(cls)
+
+
+@pytest.fixture
+def broken(fresh_host):
+    fresh_host.register(CosinePlugin(), name="broken")
+    return fresh_host
+
+
+def test_import_imports_no_framework_nor_pytest_nor_hypothesis():
+    out = subprocesses.run_python(
+        """
+        import sys, lrsched.testing
+        heavy = {"tensorflow", "keras", "torch", "jax", "optax", "pytest", "hypothesis", "jsonschema"}
+        print(sorted({m.split(".")[0] for m in sys.modules} & heavy))
+        """
+    )
+    assert out.strip() == "[]"
+
+
+def test_a_naive_half_cosine_fails_in_float64_and_float32(broken):
+    spec = NaiveHalfCosine(1.0, 1000)
+    with pytest.raises(ConformanceError) as info:
+        check_schedule(spec, select=["values[numpy]", "values[numpy-float32]"])
+    message = str(info.value)
+    assert "values[numpy] on NaiveHalfCosine" in message and "values[numpy-float32] on" in message
+    assert "exceeds float64's 1e-12" in message and "float32 ulps" in message
+    assert "step 999:" in message  # the last step before the end: 1 + cos cancels most
+
+
+def test_the_same_schedule_without_cancellation_passes_in_float64(broken):
+    results = check_schedule(SquaredCosine(1.0, 1000), select=["values[numpy]", "serialization"])
+    assert [r.status for r in results] == ["passed", "passed"]
+
+
+@pytest.mark.parametrize("backend", lrsched.backends())
+def test_a_schedule_off_in_one_backend_only_fails_there(broken, backend, monkeypatch):
+    if backend not in NAMESPACES:
+        pytest.skip(f"no namespace name known for {backend!r}")
+    monkeypatch.setattr(OffInOne, "OFF", NAMESPACES[backend])
+    spec = OffInOne(0.1, 0.5)
+    with pytest.raises(ConformanceError) as info:
+        check_schedule(spec, select=["values"], backends=[backend])
+    assert f"values[{backend}" in str(info.value)
+    others = [b for b in lrsched.backends() if b != backend]
+    results = check_schedule(spec, select=["values"], backends=others)
+    assert {r.status for r in results} <= {"passed", "skipped"}
+
+
+def test_checks_whose_framework_is_absent_are_reported_skipped():
+    spec = lrsched.ExponentialDecay(0.1, 1000, 0.5, staircase=True)
+    absent = [c for c in checks() if c.skip_reason() is not None]
+    if not absent:
+        pytest.skip("every framework is installed here")
+    results = {r.check: r for r in check_schedule(spec, select=[c.id for c in absent])}
+    for check in absent:
+        assert results[check.id].status == "skipped"
+        assert check.skip_reason() in results[check.id].message
+
+
+def test_each_check_is_its_own_test_id():
+    spec = lrsched.ExponentialDecay(0.1, 1000, 0.5)
+    mark = lrsched.testing.parametrize_with_checks([spec])
+    ids = mark.kwargs["ids"]
+    assert len(ids) == len(set(ids)) == len(checks())
+    assert f"{spec!r}-values[numpy]" in ids
+
+
+def test_assert_close_holds_values_to_their_size_down_to_a_millionth_of_the_peak():
+    assert float32_ulp(1.0) == 2.0**-23 and float32_ulp(1.5) == 2.0**-23 and float32_ulp(1e-50) == 2.0**-149
+    assert_close(1.0 + 4 * 2.0**-23, 1.0, dtype="float32")
+    with pytest.raises(ConformanceError, match="float32 ulps"):
+        assert_close(1.0 + 5 * 2.0**-23, 1.0, dtype="float32")
+    assert_close(1e-5 * (1 + 9e-13), 1e-5, dtype="float64", peak=1.0)  # its own size
+    with pytest.raises(ConformanceError, match="relative error"):
+        assert_close(1e-5 * (1 + 2e-12), 1e-5, dtype="float64", peak=1.0)
+    assert_close(1e-7 * (1 + 5e-12), 1e-7, dtype="float64", peak=1.0)  # held to 1e-6 of the peak
+    assert_close(1e-300, 0.0, dtype="float64", peak=1e-280)  # below a millionth of the peak
+    assert_close(math.inf, 4e38, dtype="float32")  # rounds to inf in float32
+    with pytest.raises(ConformanceError):
+        assert_close(math.nan, 1.0, dtype="float64")
+
+
+class Window(lrsched.Schedule):
+    """``low`` before ``start``, ``high`` after: a cross-field constraint ``low <= high``."""
+
+    low: NonNegativeFloat
+    high: NonNegativeFloat
+    start: PositiveInt
+
+    def value(self, step, xp):
+        return xp.where(step < self.start, self.low, self.high) * xp.ones_like(step, dtype=xp_float_dtype(xp))
+
+    @classmethod
+    def _lrsched_strategy_(cls, default):
+        return default.filter(lambda spec: spec.low <= spec.high)
+
+
+class WindowPlugin:
+    @lrsched.hookimpl
+    def lrsched_register_schedules(self, register):
+        register(Window)
+
+
+def test_a_class_hook_adds_cross_field_constraints(fresh_host):
+    fresh_host.register(WindowPlugin(), name="window")
+    seen = []
+
+    @settings(max_examples=25, database=None)
+    @given(strategies.specs("Window"))
+    def draw(spec):
+        assert spec.low <= spec.high and spec.start >= 1
+        seen.append(spec)
+
+    draw()
+    assert seen
+
+
+def test_a_registered_strategy_wins_over_the_schema(fresh_host):
+    fresh_host.register(WindowPlugin(), name="window")
+    strategies.register(Window, st.just(Window(0.0, 1.0, 5)))
+    try:
+
+        @settings(max_examples=5, database=None)
+        @given(strategies.specs(Window))
+        def draw(spec):
+            assert spec == Window(0.0, 1.0, 5)
+
+        draw()
+    finally:
+        strategies._REGISTERED.pop(Window)
+
+
+def test_generated_specs_are_valid_and_respect_the_schema(composite):
+    @settings(max_examples=40, database=None)
+    @given(strategies.specs())
+    def draw(spec):
+        data = lrsched.serialize(spec)
+        assert lrsched.deserialize(data) == spec
+        assert np.isfinite([v for v in data["config"].values() if isinstance(v, float)]).all()
+
+    draw()
