@@ -26,13 +26,20 @@ from lrsched.errors import (
     StepError,
     UnknownBackendError,
     UnknownScheduleError,
+    UnsupportedFunctionError,
 )
 
 __version__ = "0.1.0"
 
 _LAZY = {
     "Backend": "lrsched.backend",
+    "Clip": "lrsched.schedules",
+    "Constant": "lrsched.schedules",
     "ExponentialDecay": "lrsched.schedules",
+    "Join": "lrsched.schedules",
+    "Offset": "lrsched.schedules",
+    "Scale": "lrsched.schedules",
+    "Warmup": "lrsched.schedules",
     "Schedule": "lrsched.spec",
     "ScheduleField": "lrsched.spec",
     "backends": "lrsched.rendering",
@@ -49,16 +56,23 @@ _LAZY = {
 __all__ = [
     "Backend",
     "BackendUnavailableError",
+    "Clip",
     "ConfigError",
+    "Constant",
     "DuplicateNameError",
     "ExponentialDecay",
+    "Join",
     "LrschedError",
+    "Offset",
     "PluginError",
+    "Scale",
     "Schedule",
     "ScheduleField",
     "StepError",
     "UnknownBackendError",
     "UnknownScheduleError",
+    "UnsupportedFunctionError",
+    "Warmup",
     "__version__",
     "backends",
     "deserialize",
@@ -80,7 +94,7 @@ if TYPE_CHECKING:
     from lrsched.json_schema import schema
     from lrsched.plotting import plot
     from lrsched.rendering import backends, evaluate, render
-    from lrsched.schedules import ExponentialDecay
+    from lrsched.schedules import Clip, Constant, ExponentialDecay, Join, Offset, Scale, Warmup
     from lrsched.serialization import deserialize, serialize
     from lrsched.spec import Schedule, ScheduleField
 

@@ -87,10 +87,13 @@ def _to_float(v: tuple) -> float:
         return -math.inf if sign else math.inf
     if top < -1076:
         return -0.0 if sign else 0.0
-    if exp >= 0:
-        result = float(man << exp)  # correctly rounded; may overflow
-    else:
-        result = man / (1 << -exp)  # int true division is correctly rounded, subnormals too
+    try:
+        if exp >= 0:
+            result = float(man << exp)  # correctly rounded
+        else:
+            result = man / (1 << -exp)  # int true division is correctly rounded, subnormals too
+    except OverflowError:  # at or beyond 2**1024 after rounding
+        result = math.inf
     return -result if sign else result
 
 

@@ -59,7 +59,7 @@ def schema(name: str | None = None) -> dict[str, Any]:
 def _refer_nested(node: Any) -> Any:
     """Replace the marker ``ScheduleField`` leaves with a reference to the union of schedules."""
     if isinstance(node, dict):
-        if node == {"x-lrsched": "schedule"}:
+        if node.get("x-lrsched") == "schedule":  # pydantic may add a title beside the marker
             return {"$ref": "#/$defs/Schedule"}
         return {key: _refer_nested(value) for key, value in node.items()}
     if isinstance(node, list):

@@ -469,7 +469,9 @@ def _sin2_f32(y_hi: Any, y_lo: Any, xp: Any) -> tuple[Any, Any]:
     return hi, w - (hi - z_hi)
 
 
-def xp_half_cosine(step: Any, start: int, length: int, *, exponent: float = 1.0, xp: Any) -> Any:
+def xp_half_cosine(
+    step: Any, start: int, length: int, *, exponent: float = 1.0, rising: bool = False, xp: Any
+) -> Any:
     """``((1 + cos(pi * p)) / 2) ** exponent`` for ``p = xp_progress(step, start, length)``.
 
     Computed as ``1 - sin(pi * p / 2)**2`` while ``p <= 1/2`` and as ``sin(pi * (1 - p) / 2)**2``
@@ -480,11 +482,15 @@ def xp_half_cosine(step: Any, start: int, length: int, *, exponent: float = 1.0,
 
     Args:
       exponent: a float >= 0 (optax's ``cosine_decay_schedule(exponent=)``).
+      rising: give ``(1 - cos(pi * p)) / 2`` instead (a cosine warm-up's rise from 0 to 1),
+        with the same relative accuracy near 0, where it starts.
 
     Example:
       >>> import numpy as np
       >>> xp_half_cosine(np.array([0, 50, 100]), 0, 100, xp=np)
       array([1. , 0.5, 0. ])
+      >>> xp_half_cosine(np.array([0, 50, 100]), 0, 100, rising=True, xp=np)
+      array([0. , 0.5, 1. ])
     """
     _check_interval(start, length)
     _check_power(exponent, "exponent")
@@ -499,19 +505,20 @@ def xp_half_cosine(step: Any, start: int, length: int, *, exponent: float = 1.0,
         else:
             done, left = xp.minimum(k, min(half, kmax)), kmax - xp.maximum(k, min(half + 1, kmax))
         quarter = xp.pi / 2
-        value = xp.where(
-            k <= half,
-            1 - xp.sin(quarter * (_real(done, xp) / length)) ** 2,
-            xp.sin(quarter * ((_real(left, xp) + _real(length - kmax, xp)) / length)) ** 2,
-        )
+        head = xp.sin(quarter * (_real(done, xp) / length)) ** 2
+        tail = xp.sin(quarter * ((_real(left, xp) + _real(length - kmax, xp)) / length)) ** 2
+        value = xp.where(k <= half, head, 1 - tail) if rising else xp.where(k <= half, 1 - head, tail)
         return value if exponent == 1.0 else xp.pow(value, exponent)
     factor = _PI / 2 / length
     beyond = factor * (length - kmax)
     if kmax <= half:  # every step is in the first half
         y_hi, y_lo = _product_f32(factor, k, kmax.bit_length(), xp)
         s_hi, s_lo = _sin2_f32(y_hi, y_lo, xp)
-        v_hi = 1.0 - s_hi
-        v_lo = ((1.0 - v_hi) - s_hi) - s_lo
+        if rising:
+            v_hi, v_lo = s_hi, s_lo
+        else:
+            v_hi = 1.0 - s_hi
+            v_lo = ((1.0 - v_hi) - s_hi) - s_lo
     else:
         lower = k <= half
         m = xp.where(lower, k, kmax - k)
@@ -524,7 +531,10 @@ def xp_half_cosine(step: Any, start: int, length: int, *, exponent: float = 1.0,
         s_hi, s_lo = _sin2_f32(y_hi, y_lo, xp)
         one_hi = 1.0 - s_hi
         one_lo = ((1.0 - one_hi) - s_hi) - s_lo
-        v_hi, v_lo = xp.where(lower, one_hi, s_hi), xp.where(lower, one_lo, s_lo)
+        if rising:
+            v_hi, v_lo = xp.where(lower, s_hi, one_hi), xp.where(lower, s_lo, one_lo)
+        else:
+            v_hi, v_lo = xp.where(lower, one_hi, s_hi), xp.where(lower, one_lo, s_lo)
     value = v_hi + v_lo if exponent == 1.0 else _pow_f32(v_hi, v_lo, exponent, xp)
     return _finish(value, xp)
 

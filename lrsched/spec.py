@@ -8,94 +8,277 @@ import numbers
 from typing import Annotated, Any, ClassVar
 
 import pydantic
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, ValidationInfo, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, ValidationInfo, WithJsonSchema
 
 from lrsched.errors import ConfigError, StepError
 
 __all__ = [
     "Bool",
+    "Doc",
+    "Float",
+    "FloatTuple",
+    "IncreasingSteps",
     "Name",
     "NonNegativeFloat",
+    "NonNegativeInt",
+    "OptionalFloat",
     "PositiveFloat",
     "PositiveInt",
     "Schedule",
     "ScheduleField",
+    "ScheduleTuple",
+    "UnitFloat",
+    "field_doc",
 ]
 
 INT64_MAX = 2**63 - 1
+
+
+class Doc(str):
+    """How a field type reads in the API reference and in signatures: the plain type and its
+    constraint in words (``"float, >= 0"``). Every field type of lrsched carries one."""
+
+    __slots__ = ()
 
 
 def _received(info: ValidationInfo, value: object) -> str:
     return f"Received: {info.field_name}={value!r}"
 
 
+def _fail(info: ValidationInfo, rule: str, value: object) -> ValueError:
+    return ValueError(f"Argument `{info.field_name}` {rule}. {_received(info, value)}")
+
+
 def _real(value: object, info: ValidationInfo) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"Argument `{info.field_name}` must be a real number. {_received(info, value)}")
+        raise _fail(info, "must be a real number", value)
     result = float(value)
     if not math.isfinite(result):
-        raise ValueError(f"Argument `{info.field_name}` must be finite. {_received(info, value)}")
+        raise _fail(info, "must be finite", value)
     return result
 
 
 def _non_negative_float(value: object, info: ValidationInfo) -> float:
     result = _real(value, info)
     if result < 0:
-        raise ValueError(f"Argument `{info.field_name}` must be >= 0. {_received(info, value)}")
+        raise _fail(info, "must be >= 0", value)
     return result
 
 
 def _positive_float(value: object, info: ValidationInfo) -> float:
     result = _real(value, info)
     if result <= 0:
-        raise ValueError(f"Argument `{info.field_name}` must be > 0. {_received(info, value)}")
+        raise _fail(info, "must be > 0", value)
     return result
 
 
-def _positive_int(value: object, info: ValidationInfo) -> int:
+def _unit_float(value: object, info: ValidationInfo) -> float:
+    result = _real(value, info)
+    if not 0 <= result <= 1:
+        raise _fail(info, "must be in [0, 1]", value)
+    return result
+
+
+def _optional_float(value: object, info: ValidationInfo) -> float | None:
+    return None if value is None else _real(value, info)
+
+
+def _int(value: object, info: ValidationInfo, low: int) -> int:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         result = int(value)
     elif isinstance(value, numbers.Real) and not isinstance(value, bool) and float(value).is_integer():
         result = int(value)  # Keras configs carry integral floats such as 1000.0
     else:
-        raise ValueError(f"Argument `{info.field_name}` must be an integer. {_received(info, value)}")
-    if not 0 < result <= INT64_MAX:
-        raise ValueError(
-            f"Argument `{info.field_name}` must be > 0 and <= 2**63 - 1. {_received(info, value)}"
-        )
+        raise _fail(info, "must be an integer", value)
+    if not low <= result <= INT64_MAX:
+        raise _fail(info, f"must be >= {low} and <= 2**63 - 1", value)
     return result
+
+
+def _positive_int(value: object, info: ValidationInfo) -> int:
+    return _int(value, info, 1)
+
+
+def _non_negative_int(value: object, info: ValidationInfo) -> int:
+    return _int(value, info, 0)
 
 
 def _bool(value: object, info: ValidationInfo) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"Argument `{info.field_name}` must be True or False. {_received(info, value)}")
+        raise _fail(info, "must be True or False", value)
     return value
 
 
 def _name(value: object, info: ValidationInfo) -> str:
     if not isinstance(value, str):
-        raise ValueError(f"Argument `{info.field_name}` must be a string. {_received(info, value)}")
+        raise _fail(info, "must be a string", value)
     return value
 
 
-#: A finite float >= 0 (ints accepted; bools, strings, NaN and inf rejected).
+def _sequence(value: object, info: ValidationInfo) -> tuple[Any, ...]:
+    if isinstance(value, (str, bytes, dict)) or not isinstance(value, (list, tuple)):
+        raise _fail(info, "must be a list or tuple", value)
+    return tuple(value)
+
+
+def _elements(
+    value: object, info: ValidationInfo, check: Any, rule: str, min_length: int = 0
+) -> tuple[Any, ...]:
+    items = _sequence(value, info)
+    if len(items) < min_length:
+        raise _fail(info, f"must have at least {min_length} element{'s' if min_length > 1 else ''}", value)
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(check(item))
+        except (TypeError, ValueError) as exc:
+            raise _fail(info, f"must hold {rule}; element {i} is {item!r} ({exc})", value) from None
+    return tuple(out)
+
+
+def _finite(item: object) -> float:
+    if isinstance(item, bool) or not isinstance(item, numbers.Real) or not math.isfinite(float(item)):
+        raise ValueError("not a finite real number")
+    return float(item)
+
+
+def _step(item: object) -> int:
+    if isinstance(item, bool):
+        raise ValueError("a bool")
+    if isinstance(item, numbers.Integral):
+        result = int(item)
+    elif isinstance(item, numbers.Real) and float(item).is_integer():
+        result = int(item)
+    else:
+        raise ValueError("not an integer")
+    if not 0 <= result <= INT64_MAX:
+        raise ValueError("outside [0, 2**63 - 1]")
+    return result
+
+
+def _float_tuple(value: object, info: ValidationInfo) -> tuple[float, ...]:
+    return _elements(value, info, _finite, "finite real numbers")
+
+
+def _increasing_steps(value: object, info: ValidationInfo) -> tuple[int, ...]:
+    steps = _elements(value, info, _step, "integers in [0, 2**63 - 1]")
+    for i in range(1, len(steps)):
+        if steps[i] <= steps[i - 1]:
+            raise _fail(
+                info, f"must be strictly increasing; element {i} ({steps[i]}) <= element {i - 1}", value
+            )
+    return steps
+
+
+def _nested(value: object) -> object:
+    if isinstance(value, dict):
+        from lrsched.serialization import deserialize
+
+        return deserialize(value)
+    return value
+
+
+def _schedule(item: object) -> Schedule:
+    item = _nested(item)
+    if not isinstance(item, Schedule):
+        raise ValueError(f"not a schedule but a {type(item).__name__}")
+    return item
+
+
+def _schedule_field(value: object, info: ValidationInfo) -> Schedule:
+    try:
+        return _schedule(value)
+    except ValueError as exc:
+        raise _fail(info, f"must be an lrsched schedule or its serialized dict ({exc})", value) from None
+
+
+def _schedule_tuple(value: object, info: ValidationInfo) -> tuple[Schedule, ...]:
+    return _elements(value, info, _schedule, "lrsched schedules or their serialized dicts", min_length=1)
+
+
+def _serialize_nested(value: Schedule) -> dict[str, Any]:
+    from lrsched.serialization import serialize
+
+    return serialize(value)
+
+
+def _serialize_nested_tuple(value: tuple[Schedule, ...]) -> list[dict[str, Any]]:
+    return [_serialize_nested(item) for item in value]
+
+
+def _choice(*options: str) -> Any:
+    """A field type taking one of ``options`` (strings)."""
+
+    def check(value: object, info: ValidationInfo) -> str:
+        if value not in options:
+            raise _fail(info, f"must be one of {', '.join(map(repr, options))}", value)
+        return value  # type: ignore[return-value]
+
+    return Annotated[
+        str,
+        PlainValidator(check),
+        WithJsonSchema({"enum": list(options)}),
+        Doc("one of " + ", ".join(f'"{o}"' for o in options)),
+    ]
+
+
+_INT64 = {"type": "integer", "maximum": INT64_MAX}
+
+#: A finite float (ints accepted; bools, strings, NaN and inf rejected).
+Float = Annotated[float, PlainValidator(_real), WithJsonSchema({"type": "number"}), Doc("float")]
+#: A finite float >= 0.
 NonNegativeFloat = Annotated[
-    float, BeforeValidator(_non_negative_float), WithJsonSchema({"type": "number", "minimum": 0})
+    float, PlainValidator(_non_negative_float), WithJsonSchema({"type": "number", "minimum": 0}), Doc("float, >= 0")
 ]
 #: A finite float > 0.
 PositiveFloat = Annotated[
-    float, BeforeValidator(_positive_float), WithJsonSchema({"type": "number", "exclusiveMinimum": 0})
+    float,
+    PlainValidator(_positive_float),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+    Doc("float, > 0"),
+]
+#: A float in [0, 1].
+UnitFloat = Annotated[
+    float,
+    PlainValidator(_unit_float),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1}),
+    Doc("float, in [0, 1]"),
+]
+#: A finite float, or None.
+OptionalFloat = Annotated[
+    float | None,
+    PlainValidator(_optional_float),
+    WithJsonSchema({"type": ["number", "null"]}),
+    Doc("float or None"),
 ]
 #: An int in [1, 2**63 - 1]; integral floats such as ``1000.0`` are accepted, bools are not.
 PositiveInt = Annotated[
-    int,
-    BeforeValidator(_positive_int),
-    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": INT64_MAX}),
+    int, PlainValidator(_positive_int), WithJsonSchema({**_INT64, "minimum": 1}), Doc("int, >= 1")
+]
+#: An int in [0, 2**63 - 1].
+NonNegativeInt = Annotated[
+    int, PlainValidator(_non_negative_int), WithJsonSchema({**_INT64, "minimum": 0}), Doc("int, >= 0")
 ]
 #: ``True`` or ``False``, nothing else.
-Bool = Annotated[bool, BeforeValidator(_bool), WithJsonSchema({"type": "boolean"})]
+Bool = Annotated[bool, PlainValidator(_bool), WithJsonSchema({"type": "boolean"}), Doc("bool")]
 #: A string.
-Name = Annotated[str, BeforeValidator(_name), WithJsonSchema({"type": "string"})]
+Name = Annotated[str, PlainValidator(_name), WithJsonSchema({"type": "string"}), Doc("str")]
+#: A tuple of finite floats; a JSON list or a tuple in, a list out.
+FloatTuple = Annotated[
+    tuple[float, ...],
+    PlainValidator(_float_tuple),
+    PlainSerializer(list, when_used="json"),
+    WithJsonSchema({"type": "array", "items": {"type": "number"}}),
+    Doc("tuple[float, ...]"),
+]
+#: Steps in [0, 2**63 - 1], strictly increasing (boundaries).
+IncreasingSteps = Annotated[
+    tuple[int, ...],
+    PlainValidator(_increasing_steps),
+    PlainSerializer(list, when_used="json"),
+    WithJsonSchema({"type": "array", "items": {**_INT64, "minimum": 0}}),
+    Doc("tuple[int, ...], strictly increasing, each in [0, 2**63 - 1]"),
+]
 
 
 class Schedule(BaseModel):
@@ -142,7 +325,7 @@ class Schedule(BaseModel):
                     name,
                     inspect.Parameter.POSITIONAL_OR_KEYWORD,
                     default=inspect.Parameter.empty if field.is_required() else field.default,
-                    annotation=field.annotation,
+                    annotation=field_doc(_annotated(cls, name)),
                 )
                 for name, field in cls.model_fields.items()
             ]
@@ -196,12 +379,13 @@ class Schedule(BaseModel):
             raise StepError(f"step arrays must have an integer dtype; received {step.dtype}")
         return self.value(step, xp)
 
-    def boundaries(self) -> tuple[int, ...]:
+    def breakpoints(self) -> tuple[int, ...]:
         """Steps where a new piece begins: a stair, a phase change, a restart.
 
-        Previews, plots and the conformance kit (:mod:`lrsched.testing`) test each boundary and
+        Previews, plots and the conformance kit (:mod:`lrsched.testing`) test each breakpoint and
         its neighbours, which must agree on the same integer step in every backend. A periodic
-        schedule lists its first few boundaries; a smooth one none.
+        schedule lists its first few; a smooth one none. (Not ``boundaries``: schedules such as
+        ``Join`` have a field of that name, as in optax.)
         """
         return ()
 
@@ -217,7 +401,7 @@ class Schedule(BaseModel):
         (default :meth:`horizon`): what ``lrsched show`` prints."""
         horizon = self.horizon() if horizon is None else horizon
         steps = {0, 1, horizon // 4, horizon // 2, horizon}
-        for b in self.boundaries():
+        for b in self.breakpoints():
             steps.update((b - 1, b, b + 1))
         return sorted(s for s in steps if 0 <= s <= horizon)
 
@@ -242,6 +426,14 @@ def _exact(spec: Schedule, step: int) -> float:
     return exact_value(spec.value, step)
 
 
+def _annotated(cls: type[Schedule], name: str) -> Any:
+    """The field's annotation with its metadata (pydantic keeps it apart, in ``metadata``)."""
+    field = cls.model_fields[name]
+    if field.metadata:
+        return Annotated[(field.annotation, *field.metadata)]  # type: ignore[misc]
+    return field.annotation
+
+
 def _readable(cls: type[Schedule], exc: pydantic.ValidationError) -> str:
     owner, lines = cls.__name__, []
     for error in exc.errors(include_url=False):
@@ -259,25 +451,29 @@ def _readable(cls: type[Schedule], exc: pydantic.ValidationError) -> str:
     return f"invalid {owner}: " + "; ".join(lines)
 
 
-def _nested(value: object) -> object:
-    if isinstance(value, dict):
-        from lrsched.serialization import deserialize
-
-        return deserialize(value)
-    return value
-
-
-def _serialize_nested(value: Schedule) -> dict[str, Any]:
-    from lrsched.serialization import serialize
-
-    return serialize(value)
-
-
 #: The type of a field that holds another schedule: validates from a schedule or its
 #: serialized dict, and serializes by registered name, as ``lrsched.serialize`` does.
 ScheduleField = Annotated[
     Schedule,
-    BeforeValidator(_nested),
+    PlainValidator(_schedule_field),
     PlainSerializer(_serialize_nested, when_used="json"),
     WithJsonSchema({"x-lrsched": "schedule"}),  # lrsched.schema() makes it a $ref to the union
+    Doc("Schedule"),
 ]
+#: At least one schedule: a JSON list of serialized schedules or a tuple of specs in, a list of
+#: serialized schedules out.
+ScheduleTuple = Annotated[
+    tuple[Schedule, ...],
+    PlainValidator(_schedule_tuple),
+    PlainSerializer(_serialize_nested_tuple, when_used="json"),
+    WithJsonSchema({"type": "array", "items": {"x-lrsched": "schedule"}, "minItems": 1}),
+    Doc("tuple[Schedule, ...], at least one"),
+]
+
+
+def field_doc(annotation: Any) -> str:
+    """How a field's type reads: its :class:`Doc`, else the annotation's own name."""
+    for meta in getattr(annotation, "__metadata__", ()):
+        if isinstance(meta, Doc):
+            return str(meta)
+    return getattr(annotation, "__name__", None) or str(annotation)

@@ -12,12 +12,13 @@ import types
 from typing import Any
 
 from lrsched.hookspecs import hookimpl
+from lrsched.schedules.composition import Clip, Constant, Join, Offset, Scale, Warmup
 from lrsched.schedules.exponential import ExponentialDecay
 
-__all__ = ["BUILTIN", "ExponentialDecay"]
+__all__ = ["BUILTIN", "Clip", "Constant", "ExponentialDecay", "Join", "Offset", "Scale", "Warmup"]
 
 #: Every built-in schedule class, in the order ``lrsched list`` shows them.
-BUILTIN: tuple[type, ...] = (ExponentialDecay,)
+BUILTIN: tuple[type, ...] = (ExponentialDecay, Constant, Join, Warmup, Offset, Scale, Clip)
 
 
 @hookimpl

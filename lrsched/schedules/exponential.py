@@ -43,7 +43,7 @@ class ExponentialDecay(Schedule):
             num, den = step, self.decay_steps
         return xp_scaled_power(self.initial_learning_rate, self.decay_rate, num, den, xp=xp)
 
-    def boundaries(self) -> tuple[int, ...]:
+    def breakpoints(self) -> tuple[int, ...]:
         """The first stair boundaries (none without ``staircase``)."""
         return tuple(k * self.decay_steps for k in (1, 2, 3, 5)) if self.staircase else ()
 

@@ -147,7 +147,7 @@ def _boundaries(rendering: Rendering) -> Callable[[Schedule], None]:
     def check(spec: Schedule) -> None:
         bounds = boundary_steps(spec, rendering.max_step())
         if not bounds:
-            raise CheckSkipped("the schedule has no boundaries (Schedule.boundaries() is empty)")
+            raise CheckSkipped("the schedule has no boundaries (Schedule.breakpoints() is empty)")
         period = math.gcd(*bounds)
         pairs = set()
         for i, b in enumerate(bounds):

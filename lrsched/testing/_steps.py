@@ -39,7 +39,7 @@ def boundary_steps(spec: Schedule, max_step: int = INT64_MAX) -> tuple[int, ...]
     """The spec's boundaries, and for a periodic one (boundaries that are multiples of one period)
     the multiples of the period around 2**24, 2**31, 2**53 and 2**62 where the exact value jumps:
     whole stairs slip there when a step is rounded to a float."""
-    found = {b for b in spec.boundaries() if 0 < b <= max_step}
+    found = {b for b in spec.breakpoints() if 0 < b <= max_step}
     period = math.gcd(*found) if found else 0
     if period:
         for far in _FAR:

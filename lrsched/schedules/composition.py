@@ -1,0 +1,346 @@
+"""Composition: schedules built from schedules, each one native object in every backend.
+
+``Constant``, ``Join``, ``Warmup``, ``Offset``, ``Scale`` and ``Clip`` hold their inner schedules
+as fields (serialized by registered name, nested), and their ``value`` calls the inner
+schedules' ``value`` on the same namespace: a composition renders as one Keras
+``LearningRateSchedule``, one torch ``LRScheduler``, one optax schedule, one numpy function.
+
+What each hands its inner schedules (the conventions table of ``docs/composition.md``):
+
+* ``Join``: schedule ``i`` sees ``step - boundaries[i - 1]`` (optax's ``join_schedules``).
+* ``Warmup``: with ``shift=True`` the wrapped schedule sees ``step - warmup_steps`` (optax, HF,
+  Keras's ``CosineDecay`` warm-up); with ``shift=False`` the raw step (TF Model Garden's
+  ``LinearWarmup``). The ramp ends at the wrapped schedule's value where it takes over.
+* ``Offset``: the wrapped schedule sees ``step - offset``, negative before the offset (TF Model
+  Garden's ``*WithOffset`` classes).
+* ``Scale``, ``Clip``: the step unchanged.
+"""
+
+from __future__ import annotations
+
+import bisect
+from functools import lru_cache
+from typing import Any
+
+from pydantic import model_validator
+
+from lrsched.numerics import xp_half_cosine, xp_lerp, xp_progress, xp_scaled_power
+from lrsched.spec import (
+    Bool,
+    IncreasingSteps,
+    NonNegativeFloat,
+    NonNegativeInt,
+    OptionalFloat,
+    Schedule,
+    ScheduleField,
+    ScheduleTuple,
+    _choice,
+)
+from lrsched.xp import is_exact, xp_float_dtype
+
+__all__ = ["Clip", "Constant", "Join", "Offset", "Scale", "Warmup"]
+
+
+def _full(step: Any, value: float, xp: Any) -> Any:
+    """``value`` in ``xp``'s float dtype, shaped like ``step``."""
+    return xp.zeros_like(step, dtype=xp_float_dtype(xp)) + value
+
+
+def _signed(step: Any, xp: Any) -> Any:
+    """``step`` in a signed dtype that holds ``step - offset`` for every in-range offset it needs:
+    unsigned and narrow integers are widened (steps of the frameworks' own backends are int32
+    or int64 already)."""
+    if isinstance(step, int):
+        return step
+    dtype = step.dtype
+    if xp.isdtype(dtype, "unsigned integer") or xp.iinfo(dtype).bits < 32:
+        return xp.astype(step, xp.int64 if xp.iinfo(dtype).bits >= 32 else xp.int32)
+    return step
+
+
+def _shift(step: Any, offset: int, xp: Any) -> Any:
+    """``step - offset`` in ``step``'s (signed) dtype; an offset beyond the dtype's range is
+    clamped to it (such steps are before the offset by more than the dtype can count)."""
+    if isinstance(step, int) or offset == 0:
+        return step - offset
+    info = xp.iinfo(step.dtype)
+    return xp.clip(step, info.min + min(offset, info.max), None) - min(offset, info.max)
+
+
+def _reachable(step: Any, boundary: int, xp: Any) -> bool:
+    """Whether a step of ``step``'s dtype can reach ``boundary``."""
+    return isinstance(step, int) or boundary <= xp.iinfo(step.dtype).max
+
+
+class Constant(Schedule):
+    """A constant learning rate: ``learning_rate`` at every step.
+
+    optax's ``constant_schedule``, HF's ``"constant"``. (The field is not called ``value``:
+    that is the method.)
+
+    Args:
+      learning_rate: the rate; finite, >= 0.
+
+    Example:
+      >>> import lrsched
+      >>> lrsched.Constant(0.01)(10**6)
+      0.01
+    """
+
+    learning_rate: NonNegativeFloat
+
+    def value(self, step: Any, xp: Any) -> Any:
+        return _full(step, self.learning_rate, xp)
+
+
+class Join(Schedule):
+    """Schedules one after another: ``schedules[i]`` runs from ``boundaries[i - 1]`` on and sees
+    ``step - boundaries[i - 1]``, as optax's ``join_schedules``.
+
+    Args:
+      schedules: at least one schedule.
+      boundaries: ``len(schedules) - 1`` steps, strictly increasing, each in [0, 2**63 - 1].
+
+    Example:
+      >>> import lrsched
+      >>> spec = lrsched.Join([lrsched.Constant(0.1), lrsched.Constant(0.01)], boundaries=[100])
+      >>> spec(99), spec(100)
+      (0.1, 0.01)
+    """
+
+    schedules: ScheduleTuple
+    boundaries: IncreasingSteps
+
+    @model_validator(mode="after")
+    def _lengths_match(self) -> Join:
+        if len(self.boundaries) != len(self.schedules) - 1:
+            raise ValueError(
+                f"Argument `boundaries` must have len(schedules) - 1 = {len(self.schedules) - 1} "
+                f"elements, one between each pair of schedules. Received: boundaries="
+                f"{list(self.boundaries)} with {len(self.schedules)} schedules"
+            )
+        return self
+
+    def value(self, step: Any, xp: Any) -> Any:
+        if isinstance(step, int):  # one step (exact or Python scalars): only its piece runs
+            i = bisect.bisect_right(self.boundaries, step)
+            return self.schedules[i].value(step - (self.boundaries[i - 1] if i else 0), xp)
+        step = _signed(step, xp)
+        out = self.schedules[0].value(step, xp)
+        for boundary, schedule in zip(self.boundaries, self.schedules[1:], strict=True):
+            if not _reachable(step, boundary, xp):
+                break
+            out = xp.where(step < boundary, out, schedule.value(_shift(step, boundary, xp), xp))
+        return out
+
+    @classmethod
+    def _lrsched_strategy_(cls, default: Any) -> Any:
+        """For :mod:`lrsched.testing.strategies`: one to three pieces and a matching number of
+        boundaries (random lists of each would rarely match)."""
+        from hypothesis import strategies as st
+
+        from lrsched.testing.strategies import specs
+
+        def joined(pieces: list[Schedule]) -> Any:
+            steps = st.lists(st.integers(0, 2**40), min_size=len(pieces) - 1, max_size=len(pieces) - 1, unique=True)
+            return steps.map(lambda b: cls(pieces, sorted(b)))
+
+        return st.lists(specs(max_depth=0), min_size=1, max_size=3).flatmap(joined)
+
+    def breakpoints(self) -> tuple[int, ...]:
+        """The joins, and each piece's own breakpoints moved to where it runs."""
+        steps = set(self.boundaries)
+        for start, schedule in zip((0, *self.boundaries), self.schedules, strict=True):
+            steps.update(start + b for b in schedule.breakpoints())
+        return tuple(sorted(steps))
+
+    def horizon(self) -> int:
+        return (self.boundaries[-1] if self.boundaries else 0) + self.schedules[-1].horizon()
+
+
+class Warmup(Schedule):
+    """A warm-up ramp from ``start_value`` to ``schedule``'s value where the ramp ends.
+
+    For ``step < warmup_steps`` the ramp, with ``p = step / warmup_steps`` and ``target`` the
+    wrapped schedule's value at the step where it takes over:
+
+    * ``"linear"``: ``start + (target - start) * p``;
+    * ``"cosine"``: ``start + (target - start) * (1 - cos(pi * p)) / 2``;
+    * ``"exponential"``: ``start * (target / start) ** p`` (needs ``start_value > 0``).
+
+    From ``warmup_steps`` on, the wrapped schedule: with ``shift=True`` it sees
+    ``step - warmup_steps`` (so ``target`` is its value at 0: optax, HF, Keras's ``CosineDecay``
+    warm-up); with ``shift=False`` the raw step (``target`` is its value at ``warmup_steps``: TF
+    Model Garden's ``LinearWarmup``). Negative steps give ``start_value``.
+
+    Args:
+      schedule: the schedule after the warm-up.
+      warmup_steps: the ramp's length; an int >= 0 (0: no ramp).
+      start_value: the value at step 0; finite, >= 0.
+      shape: ``"linear"``, ``"cosine"`` or ``"exponential"``.
+      shift: whether the wrapped schedule's steps start at the end of the ramp.
+
+    Example:
+      >>> import lrsched
+      >>> spec = lrsched.Warmup(lrsched.ExponentialDecay(0.1, 1000, 0.5), warmup_steps=100)
+      >>> spec(0), spec(50), spec(100), spec(1100)
+      (0.0, 0.05, 0.1, 0.05)
+    """
+
+    schedule: ScheduleField
+    warmup_steps: NonNegativeInt
+    start_value: NonNegativeFloat = 0.0
+    shape: _choice("linear", "cosine", "exponential") = "linear"  # type: ignore[valid-type]
+    shift: Bool = True
+
+    @model_validator(mode="after")
+    def _exponential_needs_a_start(self) -> Warmup:
+        if self.shape == "exponential" and self.start_value <= 0:
+            raise ValueError(
+                "Argument `start_value` must be > 0 for shape='exponential' (a geometric ramp "
+                f"starts from a positive value). Received: start_value={self.start_value!r}"
+            )
+        return self
+
+    def _ramp(self, step: Any, target: Any, xp: Any) -> Any:
+        w, start = self.warmup_steps, self.start_value
+        if self.shape == "linear":
+            return xp_lerp(start, target, xp_progress(step, 0, w, xp=xp), xp=xp)
+        if self.shape == "cosine":
+            return xp_lerp(start, target, xp_half_cosine(step, 0, w, rising=True, xp=xp), xp=xp)
+        if is_exact(xp):
+            return start * (target / start) ** (xp.clip(step, 0, w) / w)
+        return xp_scaled_power(start, target / start, xp.clip(step, 0, w), w, xp=xp)
+
+    def value(self, step: Any, xp: Any) -> Any:
+        w = self.warmup_steps
+        if w == 0:
+            return self.schedule.value(step, xp)
+        inner = self.schedule
+        if isinstance(step, int):  # one step (exact or Python scalars): only its branch runs
+            if step >= w:
+                return inner.value(step - w if self.shift else step, xp)
+            at = 0 if self.shift else w
+            target = inner.value(xp.asarray(at), xp) if is_exact(xp) else _target(self)
+            return self._ramp(step, target, xp)
+        step = _signed(step, xp)
+        if not _reachable(step, w, xp):
+            return self._ramp(step, _target(self), xp)
+        after = inner.value(_shift(step, w, xp) if self.shift else step, xp)
+        return xp.where(step < w, self._ramp(step, _target(self), xp), after)
+
+    def breakpoints(self) -> tuple[int, ...]:
+        """The ramp's end, and the wrapped schedule's breakpoints after it."""
+        moved = [b + self.warmup_steps if self.shift else b for b in self.schedule.breakpoints()]
+        return tuple(sorted({self.warmup_steps, *(b for b in moved if b >= self.warmup_steps)}))
+
+    def horizon(self) -> int:
+        inner = self.schedule.horizon()
+        return self.warmup_steps + inner if self.shift else max(self.warmup_steps, inner)
+
+
+@lru_cache(maxsize=1024)
+def _target(warmup: Warmup) -> float:
+    """Where a warm-up's ramp ends: the wrapped schedule's value there, correctly rounded (a
+    constant of the spec, computed once)."""
+    return warmup.schedule(0 if warmup.shift else warmup.warmup_steps)
+
+
+class Offset(Schedule):
+    """``schedule(step - offset)``: the wrapped schedule starts ``offset`` steps late.
+
+    Before the offset the wrapped schedule sees negative steps and its formula extended there,
+    exactly as TF Model Garden's ``*WithOffset`` classes compute it (no clamp). With integer
+    steps of a narrow dtype, an offset beyond its range clamps to it.
+
+    Args:
+      schedule: the schedule to delay.
+      offset: an int >= 0.
+
+    Example:
+      >>> import lrsched
+      >>> spec = lrsched.Offset(lrsched.ExponentialDecay(0.1, 10, 0.5, staircase=True), offset=100)
+      >>> spec(100), spec(110), spec(90)
+      (0.1, 0.05, 0.2)
+    """
+
+    schedule: ScheduleField
+    offset: NonNegativeInt
+
+    def value(self, step: Any, xp: Any) -> Any:
+        return self.schedule.value(_shift(_signed(step, xp), self.offset, xp), xp)
+
+    def breakpoints(self) -> tuple[int, ...]:
+        return tuple(sorted({self.offset, *(b + self.offset for b in self.schedule.breakpoints())}))
+
+    def horizon(self) -> int:
+        return self.offset + self.schedule.horizon()
+
+
+class Scale(Schedule):
+    """``factor * schedule(step)``.
+
+    Args:
+      schedule: the schedule to scale.
+      factor: finite, >= 0.
+
+    Example:
+      >>> import lrsched
+      >>> lrsched.Scale(lrsched.Constant(0.1), 0.5)(7)
+      0.05
+    """
+
+    schedule: ScheduleField
+    factor: NonNegativeFloat
+
+    def value(self, step: Any, xp: Any) -> Any:
+        return self.schedule.value(step, xp) * self.factor
+
+    def breakpoints(self) -> tuple[int, ...]:
+        return self.schedule.breakpoints()
+
+    def horizon(self) -> int:
+        return self.schedule.horizon()
+
+
+class Clip(Schedule):
+    """``schedule(step)`` clipped to ``[minimum, maximum]`` (either bound may be None).
+
+    Args:
+      schedule: the schedule to clip.
+      minimum: the lowest value, or None.
+      maximum: the highest value, or None; ``minimum <= maximum``.
+
+    Example:
+      >>> import lrsched
+      >>> spec = lrsched.Clip(lrsched.ExponentialDecay(0.1, 1, 0.5), minimum=0.01)
+      >>> spec(1), spec(10)
+      (0.05, 0.01)
+    """
+
+    schedule: ScheduleField
+    minimum: OptionalFloat = None
+    maximum: OptionalFloat = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Clip:
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(
+                f"Argument `minimum` must be <= `maximum`. Received: minimum={self.minimum!r}, "
+                f"maximum={self.maximum!r}"
+            )
+        return self
+
+    def value(self, step: Any, xp: Any) -> Any:
+        v = self.schedule.value(step, xp)
+        if self.minimum is not None:
+            v = xp.where(v < self.minimum, xp.zeros_like(v) + self.minimum, v)
+        if self.maximum is not None:
+            v = xp.where(v > self.maximum, xp.zeros_like(v) + self.maximum, v)
+        return v
+
+    def breakpoints(self) -> tuple[int, ...]:
+        return self.schedule.breakpoints()
+
+    def horizon(self) -> int:
+        return self.schedule.horizon()
