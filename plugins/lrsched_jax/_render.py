@@ -228,9 +228,7 @@ def _steps(step: Any) -> Any:
                 f"jax backend: traced {dtype} steps cannot be checked to fit in {widest}; "
                 f"pass {widest} steps (or enable jax_enable_x64 for uint32)"
             )
-        raise StepError(
-            f"jax backend: steps must be integers or whole-number floats; received dtype {dtype}"
-        )
+        raise StepError(f"jax backend: steps must be integers or whole-number floats; received dtype {dtype}")
     host = np.asarray(step)  # for a concrete JAX array, cached on the host after the first read
     if jnp.issubdtype(host.dtype, jnp.floating):  # bfloat16 included (numpy kind "V")
         host = _host_floats(host.astype(np.float64) if host.dtype.kind != "f" else host, widest)

@@ -100,6 +100,8 @@ class ScheduleLR(LRScheduler):
         self._scales = scales
         self._value = _evaluator(schedule, exact)
         super().__init__(optimizer, last_epoch)
+        if param == "lr":  # torch wrote the optimizer's lrs; record the ones this scheduler sets
+            self.base_lrs = self.lr_at(0)
 
     # -- torch's scheduler protocol -------------------------------------------------------------
     def step(self, epoch: int | None = None) -> None:
@@ -281,9 +283,17 @@ def _scales(
 
 
 def _check_step(step: object, name: str) -> int:
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-        raise StepError(f"{name} must be an int >= 0; received {name}={step!r}")
-    return int(step)
+    """An int >= 0, or a float holding one (lrsched's step policy); anything else is refused."""
+    if isinstance(step, numbers.Integral) and not isinstance(step, bool):
+        if step >= 0:
+            return int(step)
+    elif isinstance(step, numbers.Real) and not isinstance(step, bool):
+        as_float = float(step)
+        if as_float.is_integer() and as_float >= 0:
+            return int(as_float)
+        if not as_float.is_integer():
+            raise StepError(f"{name} must be a whole number; received {name}={step!r}")
+    raise StepError(f"{name} must be an int >= 0; received {name}={step!r}")
 
 
 def _warn_if_out_of_order(optimizer: torch.optim.Optimizer) -> None:
