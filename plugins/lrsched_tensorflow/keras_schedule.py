@@ -135,10 +135,8 @@ def _value(spec: lrsched.Schedule, xp: Any, step: Any) -> Any:
         return spec.value(step, xp)
     int_dtype = "int64" if _int64_available() else "int32"
     top = float(np.iinfo(int_dtype).max) + 1.0  # the first float beyond the integer dtype
-    if dtype == "float16":  # every finite float16 fits
-        fits = ops.isfinite(step)
-    else:
-        fits = ops.less(ops.abs(step), top)
+    # every finite float16 fits
+    fits = ops.isfinite(step) if dtype == "float16" else ops.less(ops.abs(step), top)
     fractional = ops.logical_not(ops.logical_and(ops.equal(ops.floor(step), step), fits))
     ints = ops.cast(ops.where(fractional, ops.zeros_like(step), step), int_dtype)
     out = spec.value(ints, xp)
