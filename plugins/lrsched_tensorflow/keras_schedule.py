@@ -224,7 +224,7 @@ def _host_steps(step: Any, wide: bool) -> np.ndarray:
                 "tensorflow backend: step must be a finite whole number; "
                 f"received {steps[fractional].flat[0].item()!r}"
             )
-        if not np.all(np.abs(steps) < 2.0**63):
+        if not np.all(np.abs(steps) < np.float64(2.0**63)):
             raise StepError(f"tensorflow backend: steps must be in int64's range; received {step!r}")
         steps = steps.astype(np.int64)
     elif steps.dtype.kind not in "iu":
