@@ -96,7 +96,7 @@ def _torch() -> Adapter:
         warnings.filterwarnings(
             "ignore", message=r"`torch\.jit\.script_method` is deprecated", category=DeprecationWarning
         )
-        import torch._inductor.compile_fx  # noqa: F401
+        import torch._inductor.compile_fx
 
     return Adapter(
         render=lambda spec: lrsched.render(spec, "torch"),
