@@ -115,7 +115,7 @@ class TensorSchedule:
             if step.dtype.is_floating_point:
                 return self._floats(step)
             step = _integers(step)
-        if not torch.compiler.is_compiling() and bool((step < 0).any()):
+        if _readable(step) and bool((step < 0).any()):
             raise _negative(step)
         return self._graph(step)
 
@@ -129,7 +129,7 @@ class TensorSchedule:
         """Float steps: the value at their integer step; a fraction is never another step."""
         top = 2.0**63 if torch.finfo(step.dtype).max >= 2.0**63 else math.inf
         fractional = ~((torch.floor(step) == step) & (step.abs() < top))
-        if not torch.compiler.is_compiling():
+        if _readable(step):
             if bool(fractional.any()):
                 first = step[fractional].flatten()[0].item()
                 raise StepError(
@@ -226,6 +226,11 @@ def _integers(step: torch.Tensor) -> torch.Tensor:
                 f"torch backend: steps must be in int64's range; received steps up to {wide.max().item()}"
             )
     return step.to(torch.int64)
+
+
+def _readable(step: torch.Tensor) -> bool:
+    """Whether the step's values can be read: eagerly, on a device that holds data (not "meta")."""
+    return not torch.compiler.is_compiling() and step.device.type != "meta"
 
 
 def _negative(step: torch.Tensor) -> StepError:

@@ -272,3 +272,36 @@ def test_composes_with_torchs_sequential_lr(optimizer_factory):
     seen = lrs_used_by_optimizer_steps(opt, scheduler, 8)
     assert [lr for (lr,) in seen[:3]] == pytest.approx([0.01, 0.04, 0.07])
     assert [lr for (lr,) in seen[3:]] == pytest.approx([spec(k) for k in range(5)], rel=1e-12)
+
+
+def test_state_dict_records_the_lrs_it_sets():
+    """The default scale is absolute: AdamW(lr=1e-3) runs at the schedule's lr, and base_lrs says so."""
+    spec = lrsched.ExponentialDecay(0.1, 10, 0.5)
+    opt = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
+    scheduler = ScheduleLR(opt, spec)
+    state = scheduler.state_dict()
+    assert opt.param_groups[0]["lr"] == 0.1 == state["base_lrs"][0] == state["_last_lr"][0]
+    assert opt.param_groups[0]["initial_lr"] == 1e-3  # the optimizer's own, the reference of "relative"
+    relative = ScheduleLR(
+        torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=1e-3), spec, scale="relative"
+    )
+    assert relative.base_lrs == [0.1] and relative.state_dict()["scales"] == [1.0]
+    momentum = ScheduleLR(
+        torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.5, momentum=0.9), spec, param="momentum"
+    )
+    assert momentum.base_lrs == [0.5]  # the lr is not scheduled: torch's own record of it
+
+
+def test_scheduler_steps_by_the_step_policy():
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    scheduler = ScheduleLR(opt, lrsched.ExponentialDecay(0.1, 10, 0.5))
+    assert scheduler.lr_at(20.0) == scheduler.lr_at(20)
+    for bad, match in [
+        (2.5, "whole number"),
+        (-1, "int >= 0"),
+        (-1.0, "int >= 0"),
+        (float("nan"), "whole number"),
+        (True, "int >= 0"),
+    ]:
+        with pytest.raises(lrsched.StepError, match=match):
+            scheduler.lr_at(bad)
