@@ -209,5 +209,5 @@ def test_float_steps_by_the_step_policy():
     traced = np.asarray(jax.jit(f)(jnp.asarray([999.5, 1000.0, jnp.nan, -1000.0])))
     assert np.isnan(traced).tolist() == [True, False, True, False]
     assert traced[3] == np.float32(0.2)  # negative, traced: the formula (stair -1)
-    with pytest.raises(lrsched.StepError, match="received 999.5"):
+    with pytest.raises(lrsched.StepError, match=r"received 999\.5"):
         f(jnp.asarray([999.5]))
