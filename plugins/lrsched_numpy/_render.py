@@ -48,7 +48,7 @@ def render(spec: Schedule, *, dtype: str = "float64") -> Callable[[Any], Any]:
             steps = np.asarray(step)
             kind = steps.dtype.kind
             if kind == "i":
-                if steps.size and steps.min() < 0:
+                if (steps.item() if steps.ndim == 0 else steps.size and steps.min()) < 0:
                     raise _negative(steps)
             elif kind != "u":
                 steps = _integral(steps)
