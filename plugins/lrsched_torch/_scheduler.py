@@ -45,6 +45,10 @@ class ScheduleLR(LRScheduler):
         schedule itself is never divided by, so schedules that start at 0 are fine.
       exact: use the correctly rounded ``schedule(k)`` (slower) rather than float64.
 
+    ``base_lrs`` (and so ``state_dict()["base_lrs"]``) records what it sets at step 0,
+    ``schedule(0) * scale`` per group, not the optimizer's ``lr=`` argument, which stays in each
+    group's ``initial_lr`` (the reference of ``scale="relative"``).
+
     Example:
       >>> import torch, lrsched
       >>> spec = lrsched.ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5)
