@@ -201,7 +201,10 @@ def _host_value(step: Any) -> np.ndarray | None:
     if backend == "torch":
         import torch
 
-        return None if torch.compiler.is_compiling() else step.detach().cpu().numpy()
+        if torch.compiler.is_compiling():
+            return None
+        step = step.detach()
+        return (step.float() if step.dtype == torch.bfloat16 else step).cpu().numpy()  # numpy has no bfloat16
     return None
 
 

@@ -78,9 +78,13 @@ class ScheduleLR(LRScheduler):
         if not isinstance(schedule, Schedule):
             raise ConfigError(f"schedule must be an lrsched.Schedule; received {type(schedule).__name__}")
         if not isinstance(exact, bool):
-            raise ConfigError(f"exact must be True or False; received exact={exact!r}")
+            raise ConfigError(
+                f"torch backend: option `exact` must be True or False; received exact={exact!r}"
+            )
         if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral) or last_epoch < -1:
-            raise ConfigError(f"last_epoch must be an int >= -1; received last_epoch={last_epoch!r}")
+            raise ConfigError(
+                f"torch backend: option `last_epoch` must be an int >= -1; received last_epoch={last_epoch!r}"
+            )
         last_epoch = int(last_epoch)
         groups = optimizer.param_groups
         _check_param(param, groups)
@@ -236,7 +240,9 @@ def _is_real(value: Any) -> bool:
 
 def _check_param(param: object, groups: list[dict[str, Any]]) -> None:
     if not isinstance(param, str):
-        raise ConfigError(f"param must be the name of a param-group field; received param={param!r}")
+        raise ConfigError(
+            f"torch backend: option `param` must be the name of a param-group field; received param={param!r}"
+        )
     for i, group in enumerate(groups):
         if param not in group:
             fields = sorted(k for k, v in group.items() if k != "params" and _is_real(v))
@@ -265,7 +271,7 @@ def _scales(
     if isinstance(scale, str):
         if scale != "relative":
             raise ConfigError(
-                f"scale must be a float, a list of floats or 'relative'; received scale={scale!r}"
+                f"torch backend: option `scale` must be a float, a list of floats or 'relative'; received scale={scale!r}"
             )
         reference = optimizer.defaults.get(param)
         if not _is_real(reference) or not 0 < float(reference) < math.inf:

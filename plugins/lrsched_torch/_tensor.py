@@ -94,7 +94,7 @@ class TensorSchedule:
             raise ConfigError(f"spec must be an lrsched.Schedule; received {type(spec).__name__}")
         if dtype not in DTYPES:
             raise ConfigError(
-                f"torch backend: dtype must be one of {sorted(DTYPES)}; received dtype={dtype!r}"
+                f"torch backend: option `dtype` must be one of {sorted(DTYPES)}; received dtype={dtype!r}"
             )
         self.spec = spec
         self.dtype = dtype

@@ -197,5 +197,7 @@ def test_step_inputs():
         f(2**63)
     with pytest.raises(lrsched.StepError, match=r"received dtype torch\.complex64"):
         f(torch.tensor([1j]))
-    with pytest.raises(lrsched.ConfigError, match=r"dtype must be one of .*; received dtype='float8'"):
+    with pytest.raises(
+        lrsched.ConfigError, match=r"torch backend: option `dtype` must be one of .*; received dtype='float8'"
+    ):
         TensorSchedule(TENSOR_SPECS[0], dtype="float8")

@@ -205,11 +205,17 @@ def test_param_errors_name_the_field(spec, optimizer_factory):
     [
         ({"scale": -1.0}, r"scale must be a finite float >= 0; received scale=-1.0"),
         ({"scale": [1.0]}, r"scale has 1 values; the optimizer has 2 param groups"),
-        ({"scale": "initial"}, r"scale must be a float, a list of floats or 'relative'"),
+        (
+            {"scale": "initial"},
+            r"torch backend: option `scale` must be a float, a list of floats or 'relative'",
+        ),
         ({"scale": [1.0, math.nan]}, r"scale\[1\] must be a finite float"),
-        ({"last_epoch": -2}, r"last_epoch must be an int >= -1; received last_epoch=-2"),
+        (
+            {"last_epoch": -2},
+            r"torch backend: option `last_epoch` must be an int >= -1; received last_epoch=-2",
+        ),
         ({"last_epoch": 3}, r"last_epoch=3 resumes a run, so every param group needs 'initial_lr'"),
-        ({"exact": 1}, r"exact must be True or False"),
+        ({"exact": 1}, r"torch backend: option `exact` must be True or False; received exact=1"),
     ],
 )
 def test_bad_options_raise_lrsched_errors(spec, kwargs, message):
