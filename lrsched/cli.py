@@ -39,7 +39,8 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         help="a table of a schedule's values",
         description=(
             "Print a schedule's values at well-chosen steps. SCHEDULE is a registered name followed "
-            "by its arguments as options (--decay-steps 1000 ...), or a serialized config file (.json)."
+            "by its arguments as options (--decay-steps 1000 ...), or a serialized config file "
+            "(.json, .yaml, .toml)."
         ),
         epilog="Run 'lrsched show NAME --help' for NAME's arguments.",
         add_help=False,
@@ -49,8 +50,11 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     _add_show_options(show)
     plot = commands.add_parser(
         "plot",
-        help="draw a schedule (matplotlib), or a terminal sparkline without it",
-        description="Draw SCHEDULE (a name and its arguments, or a config file) to -o FILE (.png, .svg, .pdf).",
+        help="draw a schedule: a terminal sparkline, or a picture with -o FILE (matplotlib)",
+        description=(
+            "Draw SCHEDULE (a name and its arguments, or a config file: .json, .yaml, .toml). Without -o, "
+            "a sparkline in the terminal; with -o FILE, a picture (.png, .svg, .pdf; needs matplotlib)."
+        ),
         epilog="Run 'lrsched plot NAME --help' for NAME's arguments.",
         add_help=False,
     )
@@ -71,7 +75,10 @@ def _add_show_options(parser: argparse.ArgumentParser, *, plotting: bool = False
         action="append",
         default=[],
         metavar="NAME",
-        help="add a column rendered by backend NAME ('all': every installed backend); repeatable",
+        help=(
+            "add backend NAME's rendered values (a column in show, a curve in plot; 'all': every "
+            "installed backend, naming the ones skipped and the extra that installs each); repeatable"
+        ),
     )
     parser.add_argument(
         "--steps", metavar="N,N,...", help="the steps to show (default: chosen by the schedule)"
@@ -79,7 +86,10 @@ def _add_show_options(parser: argparse.ArgumentParser, *, plotting: bool = False
     parser.add_argument("--horizon", type=int, metavar="N", help="the last step to show")
     if plotting:
         parser.add_argument(
-            "-o", "--output", metavar="FILE", help="write the picture here (.png, .svg, .pdf)"
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="write a picture here (.png, .svg, .pdf; needs matplotlib); default: a terminal sparkline",
         )
         parser.add_argument("--log", action="store_true", help="a logarithmic learning-rate axis")
 
@@ -153,6 +163,9 @@ def _steps(spec: Any, args: argparse.Namespace) -> list[int]:
 
 
 def _backends(requested: list[str]) -> list[str]:
+    """The backends to add columns for; ``all`` is every installed one, and the registered ones
+    it skips are named on standard error with the extra that installs each."""
+    from lrsched.plugins import all_backends
     from lrsched.rendering import backends
 
     chosen: list[str] = []
@@ -160,6 +173,19 @@ def _backends(requested: list[str]) -> list[str]:
         for one in backends() if name == "all" else [name]:
             if one not in chosen:
                 chosen.append(one)
+    if "all" in requested:
+        for name, backend in all_backends().items():
+            if not backend.available():
+                install = (
+                    f"pip install 'lrsched-xp[{backend.extra}]'"
+                    if backend.extra
+                    else f"pip install {' '.join(backend.missing())}"
+                )
+                print(
+                    f"lrsched: skipped backend {name!r}: {', '.join(backend.missing())} not installed "
+                    f"(install it with: {install})",
+                    file=sys.stderr,
+                )
     return chosen
 
 
@@ -198,19 +224,22 @@ def _plot(source: str | None, rest: list[str]) -> int:
         steps = args.horizon
     xs = sample_steps(spec, steps)
     values = [spec(x) for x in xs]
+    line = (
+        f"{sparkline(values, log=args.log)}  steps {xs[0]}..{xs[-1]}, lr {min(values):.6g}..{max(values):.6g}"
+    )
+    if not args.output:  # the terminal is the picture
+        print(line)
+        return 0
     try:
         import matplotlib
     except ImportError:
+        print(line)
         print(
-            f"{sparkline(values, log=args.log)}  steps {xs[0]}..{xs[-1]}, lr {min(values):.6g}..{max(values):.6g}"
-        )
-        print(
-            "lrsched: matplotlib is not installed; for the picture: pip install 'lrsched-xp[plot]'",
+            f"lrsched: {args.output} not written: matplotlib is not installed; "
+            "for the picture: pip install 'lrsched-xp[plot]'",
             file=sys.stderr,
         )
-        return 1 if args.output else 0
-    if not args.output:
-        raise ConfigError("plot needs -o FILE (.png, .svg, .pdf)")
+        return 1
     matplotlib.use("Agg")  # no display needed; only the command line does this
     from matplotlib.figure import Figure
 

@@ -349,17 +349,29 @@ class Schedule(BaseModel):
         """The learning rate at ``step``.
 
         A Python int (of any size) gives a Python float: the correctly rounded value of the
-        exact math. An integer array gives a float array of the same namespace, computed in
+        exact math. A float holding a whole number (``20.0``) is that integer step. An integer
+        (or whole-number float) array gives a float array of the same namespace, computed in
         the namespace's default float dtype.
+
+        Raises:
+          StepError: for a negative step, a fractional or non-finite float, a bool or a
+            non-number, wherever the step's value can be read (see the Steps table in the
+            guide). For a lazy array (a JAX tracer, Dask) it cannot: there a fractional or
+            non-finite step gives NaN and a negative one the formula extended to it.
         """
         if isinstance(step, bool):
             raise StepError(f"step must be an integer; received {step!r}")
         if isinstance(step, numbers.Integral):
             step = int(step)
-        elif isinstance(step, float):
-            if not step.is_integer():
-                raise StepError(f"step must be an integer; received {step!r}")
-            step = int(step)
+        elif isinstance(step, numbers.Rational):  # fractions.Fraction: exact, whatever its size
+            if step.denominator != 1:
+                raise StepError(f"step must be a whole number; received {step!r}")
+            step = int(step.numerator)
+        elif isinstance(step, numbers.Real):  # Python and numpy floats
+            as_float = float(step)
+            if not as_float.is_integer():
+                raise StepError(f"step must be a finite whole number; received {step!r}")
+            step = int(as_float)
         else:
             return self._call_array(step)
         if step < 0:
@@ -367,6 +379,7 @@ class Schedule(BaseModel):
         return _exact(self, step)
 
     def _call_array(self, step: Any) -> Any:
+        """An Array API array of integer or whole-number float steps, by the step policy."""
         import array_api_compat
 
         try:
@@ -375,9 +388,36 @@ class Schedule(BaseModel):
             raise StepError(
                 f"step must be an int or an integer array; received {type(step).__name__}"
             ) from None
-        if not xp.isdtype(step.dtype, "integral"):
-            raise StepError(f"step arrays must have an integer dtype; received {step.dtype}")
-        return self.value(step, xp)
+        lazy = array_api_compat.is_lazy_array(step)
+        if xp.isdtype(step.dtype, "integral"):
+            if not lazy and xp.isdtype(step.dtype, "signed integer") and bool(xp.any(step < 0)):
+                raise StepError(f"steps must be >= 0; received steps down to {int(xp.min(step))}")
+            return self.value(step, xp)
+        if not xp.isdtype(step.dtype, "real floating"):
+            raise StepError(
+                f"step arrays must have an integer or a real floating dtype; received {step.dtype}"
+            )
+        info = getattr(xp, "__array_namespace_info__", None)
+        int_dtype = info().default_dtypes()["integral"] if info is not None else xp.int64
+        top = float(xp.iinfo(int_dtype).max) + 1.0  # 2.0**63 (or 2.0**31): the first float too large
+        whole = xp.floor(step) == step
+        fits = xp.abs(step) < top if float(xp.finfo(step.dtype).max) >= top else xp.isfinite(step)
+        bad = ~(whole & fits)
+        if not lazy:
+            if bool(xp.any(bad)):
+                first = float(step[bad][0]) if step.ndim else float(step)
+                name = str(int_dtype).rsplit(".", 1)[-1]
+                raise StepError(
+                    f"float steps must be finite whole numbers within {name}'s range; received {first!r}"
+                )
+            steps = xp.astype(step, int_dtype)
+            if bool(xp.any(steps < 0)):
+                raise StepError(f"steps must be >= 0; received steps down to {int(xp.min(steps))}")
+            return self.value(steps, xp)
+        # traced: the value cannot be read, so a fraction becomes NaN, never another step's value
+        steps = xp.astype(xp.where(bad, xp.zeros_like(step), step), int_dtype)
+        out = self.value(steps, xp)
+        return xp.where(bad, xp.full_like(out, xp.nan), out)
 
     def breakpoints(self) -> tuple[int, ...]:
         """Steps where a new piece begins: a stair, a phase change, a restart.
@@ -418,6 +458,10 @@ class Schedule(BaseModel):
 
     def __repr_args__(self) -> Any:
         return [(name, getattr(self, name)) for name in type(self).model_fields]
+
+    def __str__(self) -> str:
+        """The constructor call, as :func:`repr` (pydantic's default is the bare field list)."""
+        return repr(self)
 
 
 def _exact(spec: Schedule, step: int) -> float:

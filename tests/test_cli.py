@@ -127,3 +127,22 @@ def test_the_installed_command():
     assert bad.returncode == 2 and "decay_steps" in bad.stderr
     module = subprocess.run([sys.executable, "-m", "lrsched.cli", "list"], capture_output=True, text=True)
     assert module.returncode == 0
+
+
+def test_show_all_names_the_backends_it_skips(capsys):
+    assert main(["show", "ExponentialDecay", *SPEC_ARGS, "--steps", "0", "--backend", "all"]) == 0
+    err = capsys.readouterr().err
+    registered = lrsched.plugins.all_backends()
+    skipped = [name for name, backend in registered.items() if not backend.available()]
+    for name in skipped:
+        extra = registered[name].extra
+        assert f"skipped backend {name!r}" in err
+        assert (f"pip install 'lrsched-xp[{extra}]'" if extra else "pip install") in err
+    assert err.count("skipped backend") == len(skipped)
+    assert main(["show", "ExponentialDecay", *SPEC_ARGS, "--steps", "0", "--backend", "numpy"]) == 0
+    assert "skipped" not in capsys.readouterr().err  # only 'all' reports what it leaves out
+
+
+def test_show_help_lists_every_config_format(capsys):
+    assert main(["show", "--help"]) == 0
+    assert "(.json, .yaml, .toml)" in " ".join(capsys.readouterr().out.split())

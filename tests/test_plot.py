@@ -45,9 +45,13 @@ def test_cli_writes_the_picture(tmp_path, suffix, capsys):
     assert len(data) > 5000
 
 
-def test_cli_needs_an_output_file(capsys):
-    assert main(["plot", *SPEC_ARGS]) == 2
-    assert "-o FILE" in capsys.readouterr().err
+def test_cli_without_an_output_file_draws_a_sparkline(capsys):
+    """What the help says: without -o, a sparkline in the terminal (matplotlib or not)."""
+    assert main(["plot", *SPEC_ARGS, "--staircase", "--horizon", "400"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("█") and "▁" in out and "steps 0..400, lr 0.00625..0.1" in out
+    assert main(["plot", "--help"]) == 0
+    assert "Without -o, a sparkline in the terminal" in " ".join(capsys.readouterr().out.split())
 
 
 def test_without_matplotlib_a_sparkline_and_how_to_get_the_picture(tmp_path):

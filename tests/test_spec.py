@@ -123,8 +123,11 @@ def test_calling_with_arrays_uses_their_namespace():
     got = spec(np.asarray([[0, 10], [20, 30]]))
     assert got.shape == (2, 2) and got.dtype == np.float64
     np.testing.assert_allclose(got, [[0.1, 0.05], [0.025, 0.0125]], rtol=1e-15)
-    with pytest.raises(lrsched.StepError, match="integer dtype"):
+    with pytest.raises(lrsched.StepError, match=r"finite whole numbers .* received 0\.5"):
         spec(np.asarray([0.5]))
+    with pytest.raises(lrsched.StepError, match="integer or a real floating dtype"):
+        spec(np.asarray([1 + 0j]))
+    assert spec(np.asarray([20.0])).tolist() == spec(np.asarray([20])).tolist()
 
 
 def test_repr_is_the_constructor():
@@ -134,3 +137,5 @@ def test_repr_is_the_constructor():
         "staircase=False, name='ExponentialDecay')"
     )
     assert eval(repr(spec), {"ExponentialDecay": lrsched.ExponentialDecay}) == spec
+    assert str(spec) == repr(spec)  # print(spec) shows the constructor, not pydantic's bare fields
+    assert f"{spec}".startswith("ExponentialDecay(initial_learning_rate=0.1, ")

@@ -12,10 +12,15 @@ from lrsched.xp import with_float_dtype
 
 _DTYPES = {"float64": np.float64, "float32": np.float32, "float16": np.float16}
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_TOP = np.float64(2.0**63)  # the first float beyond int64
 
 
 def render(spec: Schedule, *, dtype: str = "float64") -> Callable[[Any], Any]:
     """``f(step)`` computing ``spec.value(step, numpy)`` in ``dtype``.
+
+    Steps follow lrsched's step policy (the Steps table in the guide): integers of any dtype,
+    and floats holding whole numbers (as int64); a negative, fractional or non-finite step is
+    a :class:`lrsched.StepError`.
 
     Args:
       spec: the schedule.
@@ -26,18 +31,27 @@ def render(spec: Schedule, *, dtype: str = "float64") -> Callable[[Any], Any]:
       >>> f = lrsched.render(lrsched.ExponentialDecay(1.0, 2, 0.25), "numpy")
       >>> f(np.arange(5))
       array([1.    , 0.5   , 0.25  , 0.125 , 0.0625])
-      >>> f(4)
-      0.0625
+      >>> f(4), f(4.0)
+      (0.0625, 0.0625)
     """
     if dtype not in _DTYPES:
-        raise ConfigError(f"numpy backend: dtype must be one of {sorted(_DTYPES)}; received {dtype!r}")
+        raise ConfigError(
+            f"numpy backend: option `dtype` must be one of {sorted(_DTYPES)}; received dtype={dtype!r}"
+        )
     xp = np if dtype == "float64" else with_float_dtype(np, _DTYPES[dtype])
     value = spec.value
 
     def schedule(step: Any) -> Any:
-        steps = np.asarray(step) if not isinstance(step, int) else _python_int(step)
-        if steps.dtype.kind not in "iu":
-            steps = _integral(steps)
+        if isinstance(step, int):
+            steps = _python_int(step)
+        else:
+            steps = np.asarray(step)
+            kind = steps.dtype.kind
+            if kind == "i":
+                if (steps.item() if steps.ndim == 0 else steps.size and steps.min()) < 0:
+                    raise _negative(steps)
+            elif kind != "u":
+                steps = _integral(steps)
         with np.errstate(over="ignore", under="ignore"):
             out = value(steps, xp)
         return float(out) if out.ndim == 0 else out
@@ -48,16 +62,29 @@ def render(spec: Schedule, *, dtype: str = "float64") -> Callable[[Any], Any]:
 
 
 def _python_int(step: int) -> np.ndarray:
-    if isinstance(step, bool) or not _INT64_MIN <= step <= _INT64_MAX:
-        raise StepError(f"numpy backend: step must be an integer in int64's range; received {step!r}")
+    if isinstance(step, bool) or not 0 <= step <= _INT64_MAX:
+        rule = "must be an integer, not a bool" if isinstance(step, bool) else "must be in [0, 2**63 - 1]"
+        raise StepError(f"numpy backend: step {rule}; received {step!r}")
     return np.asarray(step, dtype=np.int64)
 
 
+def _negative(steps: np.ndarray) -> StepError:
+    return StepError(f"numpy backend: steps must be >= 0; received steps down to {steps.min().item()}")
+
+
 def _integral(steps: np.ndarray) -> np.ndarray:
-    """Float steps holding whole numbers are accepted as int64; anything else is an error."""
-    if steps.dtype.kind == "f":
-        ints = steps.astype(np.int64)
-        if np.array_equal(ints, steps):
-            return ints
-        raise StepError("numpy backend: steps must be whole numbers; received a float array with fractions")
-    raise StepError(f"numpy backend: steps must be integers; received dtype {steps.dtype}")
+    """Floats holding whole numbers in int64's range become int64; anything else is an error."""
+    if steps.dtype.kind != "f":
+        raise StepError(
+            f"numpy backend: steps must be integers or whole-number floats; received dtype {steps.dtype}"
+        )
+    bad = ~((np.floor(steps) == steps) & (np.abs(steps) < _TOP))
+    if bad.any():
+        first = steps[bad].flat[0].item()
+        raise StepError(
+            f"numpy backend: float steps must be finite whole numbers in int64's range; received {first!r}"
+        )
+    ints = steps.astype(np.int64)
+    if ints.size and ints.min() < 0:
+        raise _negative(ints)
+    return ints

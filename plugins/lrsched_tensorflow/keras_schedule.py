@@ -78,12 +78,16 @@ class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):
         return self._dtype
 
     def __call__(self, step: Any) -> Any:
-        """The learning rate at ``step``: an int32/int64 (or whole-number float) tensor, variable,
-        numpy value or Python number. Returns a tensor of :attr:`dtype` shaped like ``step``."""
+        """The learning rate at ``step``: an integer (or whole-number float) tensor, variable,
+        numpy value or Python number. Returns a tensor of :attr:`dtype` shaped like ``step``.
+
+        Where the step's value can be read (eagerly) a negative, fractional or non-finite step
+        is a :class:`lrsched.StepError`; traced (``tf.function``, XLA, ``jax.jit``) a fractional
+        or non-finite step gives NaN and a negative one the formula extended to it."""
         step = _as_steps(step)
         if keras.backend.backend() == "tensorflow":
             return _xla_value(self._spec, self._dtype)(step)
-        return self._spec.value(step, namespace(self._dtype))
+        return _value(self._spec, namespace(self._dtype), step)
 
     def get_config(self) -> dict[str, Any]:
         """``{"schedule": lrsched.serialize(spec), "dtype": dtype}``."""
@@ -120,7 +124,23 @@ class _Value:
         self.__name__ = f"lrsched_{type(spec).__name__}"
 
     def __call__(self, step: Any) -> Any:
-        return self.spec.value(step, self.xp)
+        return _value(self.spec, self.xp, step)
+
+
+def _value(spec: lrsched.Schedule, xp: Any, step: Any) -> Any:
+    """``spec.value(step, xp)``; a float step (traced: unchecked) is computed on its integer
+    value, and a fractional or non-finite one gives NaN, never another step's value."""
+    dtype = keras.backend.standardize_dtype(step.dtype)
+    if dtype not in _FLOATS:
+        return spec.value(step, xp)
+    int_dtype = "int64" if _int64_available() else "int32"
+    top = float(np.iinfo(int_dtype).max) + 1.0  # the first float beyond the integer dtype
+    # every finite float16 fits
+    fits = ops.isfinite(step) if dtype == "float16" else ops.less(ops.abs(step), top)
+    fractional = ops.logical_not(ops.logical_and(ops.equal(ops.floor(step), step), fits))
+    ints = ops.cast(ops.where(fractional, ops.zeros_like(step), step), int_dtype)
+    out = spec.value(ints, xp)
+    return ops.where(fractional, ops.full_like(out, np.nan), out)
 
 
 @lru_cache(maxsize=256)
@@ -140,7 +160,8 @@ def _int64_available() -> bool:
 
 
 def _as_steps(step: Any) -> Any:
-    """``step`` as an integer tensor of the current Keras backend (int64 where it has it)."""
+    """``step`` as a tensor of the current Keras backend: int32/int64 (int64 where it has it),
+    checked wherever its value can be read; a traced float tensor is left to :func:`_value`."""
     wide = _int64_available()
     int_dtype = "int64" if wide else "int32"
     if isinstance(step, keras.Variable):  # the optimizer's iteration count
@@ -148,28 +169,43 @@ def _as_steps(step: Any) -> Any:
     if not hasattr(step, "dtype") or isinstance(step, (np.ndarray, np.generic)):  # Python, numpy, lists
         return ops.convert_to_tensor(_host_steps(step, wide), dtype=int_dtype)
     dtype = keras.backend.standardize_dtype(step.dtype)
+    if dtype not in _INTS and dtype not in _FLOATS:
+        raise StepError(
+            f"tensorflow backend: steps must be integers or whole-number floats; received dtype {dtype}"
+        )
     step = ops.convert_to_tensor(step)
-    if dtype in ("int32", "int64"):
-        return step
-    if dtype in _KINDS_OK:  # narrow ints; floats holding whole step counts, as Keras's own schedules take
-        return ops.cast(step, int_dtype)
-    raise StepError(
-        f"tensorflow backend: steps must be integers or whole-number floats; received dtype {dtype}"
-    )
+    host = _host_value(step)
+    if host is not None:  # eager: checked, floats included
+        _host_steps(host.astype(np.float64) if dtype == "bfloat16" else host, wide)
+        return step if dtype == int_dtype else ops.cast(step, int_dtype)
+    if dtype in _FLOATS or dtype in ("int32", "int64"):
+        return step  # traced floats: computed on their integer value, fractions masked
+    return ops.cast(step, int_dtype)  # narrow and unsigned ints, exactly
 
 
-_KINDS_OK = {
-    "int8",
-    "int16",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "float16",
-    "bfloat16",
-    "float32",
-    "float64",
-}
+_INTS = ("int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64")
+_FLOATS = ("float16", "bfloat16", "float32", "float64")
+
+
+def _host_value(step: Any) -> np.ndarray | None:
+    """The step's values on the host where they can be read (eager), else None (traced)."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        return step.numpy() if tf.executing_eagerly() and hasattr(step, "numpy") else None
+    if backend == "jax":
+        import jax
+
+        return None if isinstance(step, jax.core.Tracer) else np.asarray(step)
+    if backend == "torch":
+        import torch
+
+        if torch.compiler.is_compiling():
+            return None
+        step = step.detach()
+        return (step.float() if step.dtype == torch.bfloat16 else step).cpu().numpy()  # numpy has no bfloat16
+    return None
 
 
 def _host_steps(step: Any, wide: bool) -> np.ndarray:
@@ -185,15 +221,23 @@ def _host_steps(step: Any, wide: bool) -> np.ndarray:
             f"tensorflow backend: steps must be integers in int64's range; received {step!r}"
         ) from None
     if steps.dtype.kind == "f":
-        if not (np.all(np.isfinite(steps)) and np.array_equal(steps, np.floor(steps))):
-            raise StepError(f"tensorflow backend: step must be a whole number; received {step!r}")
-        if not np.all(np.abs(steps) < 2.0**63):
+        fractional = ~np.isfinite(steps) | (np.floor(steps) != steps)
+        if fractional.any():
+            raise StepError(
+                "tensorflow backend: step must be a finite whole number; "
+                f"received {steps[fractional].flat[0].item()!r}"
+            )
+        if not np.all(np.abs(steps) < np.float64(2.0**63)):
             raise StepError(f"tensorflow backend: steps must be in int64's range; received {step!r}")
         steps = steps.astype(np.int64)
     elif steps.dtype.kind not in "iu":
         raise StepError(f"tensorflow backend: steps must be integers; received {step!r}")
+    if steps.size and steps.min() < 0:
+        raise StepError(
+            f"tensorflow backend: steps must be >= 0; received steps down to {steps.min().item()}"
+        )
     info = np.iinfo(np.int64 if wide else np.int32)
-    if steps.size and (steps.max() > info.max or steps.min() < info.min):
+    if steps.size and steps.max() > info.max:
         name = "int64" if wide else "int32 (JAX without jax_enable_x64)"
         raise StepError(f"tensorflow backend: steps must be in {name}'s range; received {step!r}")
     return steps

@@ -45,6 +45,10 @@ class ScheduleLR(LRScheduler):
         schedule itself is never divided by, so schedules that start at 0 are fine.
       exact: use the correctly rounded ``schedule(k)`` (slower) rather than float64.
 
+    ``base_lrs`` (and so ``state_dict()["base_lrs"]``) records what it sets at step 0,
+    ``schedule(0) * scale`` per group, not the optimizer's ``lr=`` argument, which stays in each
+    group's ``initial_lr`` (the reference of ``scale="relative"``).
+
     Example:
       >>> import torch, lrsched
       >>> spec = lrsched.ExponentialDecay(0.1, decay_steps=2, decay_rate=0.5)
@@ -74,9 +78,13 @@ class ScheduleLR(LRScheduler):
         if not isinstance(schedule, Schedule):
             raise ConfigError(f"schedule must be an lrsched.Schedule; received {type(schedule).__name__}")
         if not isinstance(exact, bool):
-            raise ConfigError(f"exact must be True or False; received exact={exact!r}")
+            raise ConfigError(
+                f"torch backend: option `exact` must be True or False; received exact={exact!r}"
+            )
         if isinstance(last_epoch, bool) or not isinstance(last_epoch, numbers.Integral) or last_epoch < -1:
-            raise ConfigError(f"last_epoch must be an int >= -1; received last_epoch={last_epoch!r}")
+            raise ConfigError(
+                f"torch backend: option `last_epoch` must be an int >= -1; received last_epoch={last_epoch!r}"
+            )
         last_epoch = int(last_epoch)
         groups = optimizer.param_groups
         _check_param(param, groups)
@@ -100,6 +108,8 @@ class ScheduleLR(LRScheduler):
         self._scales = scales
         self._value = _evaluator(schedule, exact)
         super().__init__(optimizer, last_epoch)
+        if param == "lr":  # torch wrote the optimizer's lrs; record the ones this scheduler sets
+            self.base_lrs = self.lr_at(0)
 
     # -- torch's scheduler protocol -------------------------------------------------------------
     def step(self, epoch: int | None = None) -> None:
@@ -230,7 +240,9 @@ def _is_real(value: Any) -> bool:
 
 def _check_param(param: object, groups: list[dict[str, Any]]) -> None:
     if not isinstance(param, str):
-        raise ConfigError(f"param must be the name of a param-group field; received param={param!r}")
+        raise ConfigError(
+            f"torch backend: option `param` must be the name of a param-group field; received param={param!r}"
+        )
     for i, group in enumerate(groups):
         if param not in group:
             fields = sorted(k for k, v in group.items() if k != "params" and _is_real(v))
@@ -259,7 +271,7 @@ def _scales(
     if isinstance(scale, str):
         if scale != "relative":
             raise ConfigError(
-                f"scale must be a float, a list of floats or 'relative'; received scale={scale!r}"
+                f"torch backend: option `scale` must be a float, a list of floats or 'relative'; received scale={scale!r}"
             )
         reference = optimizer.defaults.get(param)
         if not _is_real(reference) or not 0 < float(reference) < math.inf:
@@ -281,9 +293,17 @@ def _scales(
 
 
 def _check_step(step: object, name: str) -> int:
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
-        raise StepError(f"{name} must be an int >= 0; received {name}={step!r}")
-    return int(step)
+    """An int >= 0, or a float holding one (lrsched's step policy); anything else is refused."""
+    if isinstance(step, numbers.Integral) and not isinstance(step, bool):
+        if step >= 0:
+            return int(step)
+    elif isinstance(step, numbers.Real) and not isinstance(step, bool):
+        as_float = float(step)
+        if as_float.is_integer() and as_float >= 0:
+            return int(as_float)
+        if not as_float.is_integer():
+            raise StepError(f"{name} must be a whole number; received {name}={step!r}")
+    raise StepError(f"{name} must be an int >= 0; received {name}={step!r}")
 
 
 def _warn_if_out_of_order(optimizer: torch.optim.Optimizer) -> None:

@@ -12,6 +12,7 @@ exact ``xp_ldexp`` writes powers of two as bits, so float32 needs no float64 any
 
 from __future__ import annotations
 
+import math
 import numbers
 import types
 from typing import Any
@@ -99,7 +100,7 @@ class TensorSchedule:
             raise ConfigError(f"spec must be an lrsched.Schedule; received {type(spec).__name__}")
         if dtype not in DTYPES:
             raise ConfigError(
-                f"torch backend: dtype must be one of {sorted(DTYPES)}; received dtype={dtype!r}"
+                f"torch backend: option `dtype` must be one of {sorted(DTYPES)}; received dtype={dtype!r}"
             )
         self.spec = spec
         self.dtype = dtype
@@ -110,19 +111,39 @@ class TensorSchedule:
             self._graph_for(device)
 
     def __call__(self, step: Any) -> torch.Tensor:
-        """The schedule at ``step`` (an integer tensor or a Python int)."""
+        """The schedule at ``step``: an integer or whole-number float tensor, a Python number or a
+        numpy array. Eagerly a negative, fractional or non-finite step is a :class:`StepError`;
+        under ``torch.compile`` a fractional or non-finite one gives NaN and a negative one the
+        formula extended to it."""
         if not isinstance(step, torch.Tensor):
-            step = _from_python(step)
-        elif step.dtype != torch.int64:
-            if step.dtype.is_floating_point or step.dtype.is_complex or step.dtype == torch.bool:
-                raise StepError(
-                    f"torch backend: steps must be an integer tensor; received dtype {step.dtype}"
-                )
-            step = step.to(torch.int64)
+            step = _from_host(step)
+        if step.dtype != torch.int64:
+            if step.dtype.is_floating_point:
+                return self._floats(step)
+            step = _integers(step)
+        if _readable(step) and bool((step < 0).any()):
+            raise _negative(step)
+        return self._graph(step)
+
+    def _graph(self, step: torch.Tensor) -> torch.Tensor:
         graph = self._graphs.get(step.device)
         if graph is None:
             graph = self._graph_for(step.device)
         return graph(step)
+
+    def _floats(self, step: torch.Tensor) -> torch.Tensor:
+        """Float steps: the value at their integer step; a fraction is never another step."""
+        top = 2.0**63 if torch.finfo(step.dtype).max >= 2.0**63 else math.inf
+        fractional = ~((torch.floor(step) == step) & (step.abs() < top))
+        if _readable(step):
+            if bool(fractional.any()):
+                first = step[fractional].flatten()[0].item()
+                raise StepError(
+                    f"torch backend: float steps must be finite whole numbers in int64's range; received {first!r}"
+                )
+            return self(step.to(torch.int64))
+        out = self._graph(torch.where(fractional, 0, step).to(torch.int64))
+        return torch.where(fractional, math.nan, out)
 
     def _graph_for(self, device: torch.device) -> torch.fx.GraphModule:
         if torch.compiler.is_compiling():
@@ -166,9 +187,57 @@ def _trace(spec: Schedule, dtype: torch.dtype, device: torch.device) -> torch.fx
     return graph
 
 
-def _from_python(step: object) -> torch.Tensor:
-    if isinstance(step, bool) or not isinstance(step, numbers.Integral):
-        raise StepError(f"torch backend: step must be an int or an integer tensor; received {step!r}")
-    if not -(2**63) <= step < 2**63:
-        raise StepError(f"torch backend: step must be in int64's range; received {step}")
-    return torch.tensor(int(step), dtype=torch.int64)
+def _from_host(step: object) -> torch.Tensor:
+    """A Python number or a numpy array as an int64 tensor, by the step policy."""
+    if isinstance(step, bool):
+        raise StepError(f"torch backend: step must be an integer, not a bool; received {step!r}")
+    if isinstance(step, numbers.Integral):
+        if not 0 <= step < 2**63:
+            raise StepError(f"torch backend: step must be in [0, 2**63 - 1]; received {step}")
+        return torch.tensor(int(step), dtype=torch.int64)
+    if isinstance(step, numbers.Real) and not hasattr(step, "dtype"):  # Python floats, Fractions
+        as_float = float(step)
+        if not as_float.is_integer():
+            raise StepError(f"torch backend: step must be a finite whole number; received {step!r}")
+        return _from_host(int(as_float))
+    if hasattr(step, "__array__") or hasattr(step, "dtype"):  # numpy arrays and scalars
+        import numpy as np
+
+        host = np.asarray(step)
+        if host.dtype.kind == "u" and host.dtype.itemsize == 8:
+            if host.size and host.max() >= 2**63:
+                raise StepError(
+                    f"torch backend: steps must be in int64's range; received steps up to {host.max().item()}"
+                )
+            host = host.astype(np.int64)
+        if host.dtype.kind in "iuf":
+            tensor = torch.from_numpy(np.ascontiguousarray(host))
+            return tensor if host.dtype.kind == "f" else tensor.to(torch.int64)
+    raise StepError(
+        f"torch backend: step must be an int, a whole-number float, an integer tensor or a numpy array; "
+        f"received {type(step).__name__}: {step!r}"
+    )
+
+
+def _integers(step: torch.Tensor) -> torch.Tensor:
+    """A non-int64 step tensor as int64: narrower and unsigned integers exactly, others refused."""
+    if step.dtype.is_complex or step.dtype == torch.bool:
+        raise StepError(
+            f"torch backend: steps must be an integer or a whole-number float tensor; received dtype {step.dtype}"
+        )
+    if step.dtype == torch.uint64 and not torch.compiler.is_compiling():
+        wide = step.cpu().numpy()
+        if wide.size and wide.max() >= 2**63:
+            raise StepError(
+                f"torch backend: steps must be in int64's range; received steps up to {wide.max().item()}"
+            )
+    return step.to(torch.int64)
+
+
+def _readable(step: torch.Tensor) -> bool:
+    """Whether the step's values can be read: eagerly, on a device that holds data (not "meta")."""
+    return not torch.compiler.is_compiling() and step.device.type != "meta"
+
+
+def _negative(step: torch.Tensor) -> StepError:
+    return StepError(f"torch backend: steps must be >= 0; received steps down to {step.min().item()}")

@@ -75,9 +75,12 @@ def test_jit_option(exact, f32_ulps):
 @pytest.mark.parametrize(
     ("options", "match"),
     [
-        ({"dtype": "float8"}, r"option `dtype` must be None or one of .*received 'float8'"),
+        (
+            {"dtype": "float8"},
+            r"jax backend: option `dtype` must be None or one of .*received dtype='float8'",
+        ),
         ({"dtype": jnp.float32}, "option `dtype`"),
-        ({"jit": 1}, r"option `jit` must be True or False; received 1"),
+        ({"jit": 1}, r"jax backend: option `jit` must be True or False; received jit=1"),
     ],
 )
 def test_bad_options(options, match):
@@ -100,24 +103,25 @@ def test_float64_without_x64_is_refused_at_call():
     ("step", "match"),
     [
         (True, "must be an integer; received True"),
-        (1.5, "received float: 1.5"),
+        (1.5, "must be a finite whole number; received 1.5"),
+        (-1, r"must be in \[0, 2147483647\]; received -1"),
         ("3", "received str"),
         (
             2**31,
-            r"must fit in int32, \[-2147483648, 2147483647\] \(enable jax_enable_x64.*received 2147483648",
+            r"must be in \[0, 2147483647\] \(enable jax_enable_x64 for int64 steps\); received 2147483648",
         ),
-        (jnp.ones(3), "integer dtype; received float32"),
-        (np.array([True]), "integer dtype; received bool"),
-        (np.array([2**40]), r"int64 steps must fit in int32 \(enable jax_enable_x64.*\[1099511627776"),
-        (np.array([2**31], dtype=np.uint32), r"uint32 steps must fit in int32.*\[2147483648, 2147483648\]"),
+        (jnp.asarray([1.0, 1.5]), "float steps must be finite whole numbers; received 1.5"),
+        (jnp.asarray([3, -2]), "steps must be >= 0; received steps down to -2"),
+        (np.array([True]), "integers or whole-number floats; received dtype bool"),
+        (np.array([2**40]), r"int64 steps must fit in int32 \(enable jax_enable_x64.*up to 1099511627776"),
+        (np.array([2**31], dtype=np.uint32), r"uint32 steps must fit in int32.*up to 2147483648"),
+        (np.array([2.0**31]), r"steps must fit in int32 \(enable jax_enable_x64.*up to 2147483648.0"),
     ],
 )
 def test_bad_steps(step, match):
     f = lrsched.render(SPEC, "jax")
     with pytest.raises(lrsched.StepError, match=match):
         f(step)
-    with pytest.raises(lrsched.StepError):
-        jax.jit(f)(jnp.float32(1.0))
 
 
 def test_rendering_does_no_jax_work():
@@ -133,7 +137,8 @@ def test_rendering_does_no_jax_work():
 
     f = lrsched.render(Probe(**spec.model_dump()), "jax")
     assert traced == [] and len(jax.live_arrays()) == before
-    cells = [c.cell_contents for c in f.__closure__ or ()]
+    inner = getattr(f._compute, "__wrapped__", f._compute)
+    cells = [*vars(f).values(), *(c.cell_contents for c in inner.__closure__ or ())]
     assert not any(isinstance(c, jax.Array) for c in cells)
     f(5)
     assert len(traced) == 1 and isinstance(traced[0], jax.core.Tracer)
@@ -172,5 +177,37 @@ def test_evaluate():
     spec = lrsched.ExponentialDecay(0.1, 3, 0.999999, staircase=True)
     got = lrsched.evaluate(spec, [0, 2, 3, 2**31 - 1], "jax")
     assert got[:2] == [float(np.float32(0.1))] * 2 and got[3] == 0.0 and all(type(v) is float for v in got)
-    with pytest.raises(lrsched.StepError, match=r"int32's range.*received 2147483648"):
+    with pytest.raises(lrsched.StepError, match=r"\[0, 2147483647\]; received 2147483648"):
         lrsched.evaluate(spec, [2**31], "jax")
+
+
+def test_the_rendered_schedule_carries_its_spec_and_a_readable_repr():
+    f = lrsched.render(SPEC, "jax", dtype="bfloat16")
+    assert f.spec is SPEC and f.dtype == "bfloat16" and f.jit is True
+    assert repr(f) == f"JaxSchedule({SPEC!r}, dtype='bfloat16', jit=True)"
+    assert f == lrsched.render(SPEC, "optax", dtype="bfloat16") and hash(f) == hash(
+        lrsched.render(SPEC, "jax", dtype="bfloat16")
+    )
+    import pickle
+
+    assert pickle.loads(pickle.dumps(f)) == f
+
+
+def test_float_steps_by_the_step_policy():
+    """Whole-number floats are their integer step everywhere; a fraction is an error eagerly, NaN traced."""
+    f = lrsched.render(SPEC, "jax")
+    steps = jnp.arange(0, 4000, 999, dtype=jnp.float32)
+    want = np.asarray(f(steps.astype(jnp.int32)))
+    for got in (
+        f(steps),
+        jax.jit(f)(steps),
+        jax.vmap(f)(steps),
+        lax.scan(lambda c, k: (c, f(k)), 0, steps)[1],
+    ):
+        np.testing.assert_array_equal(np.asarray(got), want)
+    assert float(f(1000.0)) == float(f(1000))
+    traced = np.asarray(jax.jit(f)(jnp.asarray([999.5, 1000.0, jnp.nan, -1000.0])))
+    assert np.isnan(traced).tolist() == [True, False, True, False]
+    assert traced[3] == np.float32(0.2)  # negative, traced: the formula (stair -1)
+    with pytest.raises(lrsched.StepError, match=r"received 999\.5"):
+        f(jnp.asarray([999.5]))

@@ -51,7 +51,26 @@ for config in {configs!r}:
     rendered = lrsched.render(lrsched.ExponentialDecay(*config), "tensorflow")
     steps = keras.ops.convert_to_tensor({steps!r}, dtype="int32")
     accuracy[repr(config)] = keras.ops.convert_to_numpy(rendered(steps)).astype(float).tolist()
-result = {{"values": values, "moves": (-np.diff(biases)).tolist(), "round_trip": back == lr, "accuracy": accuracy}}
+# the step policy: whole-number floats are their step; eagerly a fraction or a negative is refused
+values["variable 7.0"] = float(lr(keras.Variable(7.0)))
+values["float32 7.0"] = float(lr(keras.ops.convert_to_tensor(7.0, dtype="float32")))
+refused = []
+for bad in (1.5, 1.9, -1, -1.0, float("nan")):
+    try:
+        lr(keras.ops.convert_to_tensor(bad))
+        refused.append(False)
+    except lrsched.StepError:
+        refused.append(True)
+traced = None
+if {backend!r} == "jax":  # under jax.jit the value cannot be read: a fraction is NaN
+    import jax
+
+    out = jax.jit(lambda s: lr(s))(keras.ops.convert_to_tensor([1.5, 7.0, -3.0], dtype="float32"))
+    traced = [None if v != v else v for v in np.asarray(out).astype(float).tolist()]
+result = {{
+    "values": values, "moves": (-np.diff(biases)).tolist(), "round_trip": back == lr, "accuracy": accuracy,
+    "refused": refused, "traced": traced,
+}}
 print(json.dumps(result))
 """
 
@@ -65,6 +84,11 @@ def test_rendered_schedule_on_keras_backend(python, backend):
     out = python(CODE.format(backend=backend, configs=CONFIGS, steps=STEPS), env={"KERAS_BACKEND": backend})
     result = json.loads(out.strip().splitlines()[-1])
     assert result["round_trip"]
+    assert result["refused"] == [True] * 5  # 1.5, 1.9, -1, -1.0, nan: eager steps are checked
+    if backend == "jax":
+        fraction, whole, negative = result["traced"]
+        assert fraction is None and whole == pytest.approx(SPEC(7), rel=5e-7)
+        assert negative == pytest.approx(float(SPEC.value(np.asarray([-3]), np)[0]), rel=5e-7)
     for value in result["values"].values():
         assert value == pytest.approx(SPEC(7), rel=5e-7)
     want = [SPEC(t) for t in range(12)]

@@ -187,3 +187,26 @@ def test_plugin_import_imports_no_framework(python):
         """
     )
     assert out.strip() == "[]"
+
+
+def test_step_kinds_of_keras_and_tensorflow():
+    """Keras's own schedule tests pass ``keras.Variable(1.0)``; TensorFlow's tutorials plot over
+    ``tf.range(n, dtype=tf.float32)``: both are their integer steps. A fraction is never floored."""
+    lr = lrsched.render(SPEC, "keras")
+    assert float(lr(keras.Variable(1.0))) == float(lr(1))
+    floats, ints = lr(tf.range(40, dtype=tf.float32)), lr(tf.range(40, dtype=tf.int64))
+    np.testing.assert_array_equal(floats.numpy(), ints.numpy())
+    for bad in (
+        tf.constant(1.5),
+        tf.constant(1.9),
+        keras.Variable(1.5),
+        tf.constant(-1),
+        tf.constant([2.0, -1.0]),
+    ):
+        with pytest.raises(lrsched.StepError):
+            lr(bad)
+    for trace in (tf.function(lambda s: lr(s)), tf.function(lambda s: lr(s), jit_compile=True)):
+        got = trace(tf.constant([1.5, 1.9, 1.0, -1.0])).numpy()
+        assert np.isnan(got[:2]).all() and got[2] == float(lr(1))
+        assert got[3] == pytest.approx(float(SPEC.value(np.asarray([-1]), np)[0]), rel=1e-6)  # the formula
+        assert trace(tf.constant(-1, tf.int64)).numpy() == pytest.approx(got[3], rel=1e-6)

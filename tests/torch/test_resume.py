@@ -152,5 +152,9 @@ def test_bad_states_raise_lrsched_errors(optimizer_factory):
         scheduler.load_state_dict({**scheduler.state_dict(), "param": "momentum"})
     with pytest.raises(lrsched.ConfigError, match="the state has 2 scales; the optimizer has 1 param groups"):
         scheduler.load_state_dict({**scheduler.state_dict(), "scales": [1.0, 1.0]})
-    with pytest.raises(lrsched.StepError, match="last_epoch must be an int >= 0"):
+    with pytest.raises(
+        lrsched.StepError, match=r"last_epoch must be a whole number; received last_epoch=2\.5"
+    ):
         scheduler.load_state_dict({**scheduler.state_dict(), "last_epoch": 2.5})
+    with pytest.raises(lrsched.StepError, match="last_epoch must be an int >= 0; received last_epoch=-1"):
+        scheduler.load_state_dict({**scheduler.state_dict(), "last_epoch": -1})

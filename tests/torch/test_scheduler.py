@@ -205,11 +205,17 @@ def test_param_errors_name_the_field(spec, optimizer_factory):
     [
         ({"scale": -1.0}, r"scale must be a finite float >= 0; received scale=-1.0"),
         ({"scale": [1.0]}, r"scale has 1 values; the optimizer has 2 param groups"),
-        ({"scale": "initial"}, r"scale must be a float, a list of floats or 'relative'"),
+        (
+            {"scale": "initial"},
+            r"torch backend: option `scale` must be a float, a list of floats or 'relative'",
+        ),
         ({"scale": [1.0, math.nan]}, r"scale\[1\] must be a finite float"),
-        ({"last_epoch": -2}, r"last_epoch must be an int >= -1; received last_epoch=-2"),
+        (
+            {"last_epoch": -2},
+            r"torch backend: option `last_epoch` must be an int >= -1; received last_epoch=-2",
+        ),
         ({"last_epoch": 3}, r"last_epoch=3 resumes a run, so every param group needs 'initial_lr'"),
-        ({"exact": 1}, r"exact must be True or False"),
+        ({"exact": 1}, r"torch backend: option `exact` must be True or False; received exact=1"),
     ],
 )
 def test_bad_options_raise_lrsched_errors(spec, kwargs, message):
@@ -272,3 +278,36 @@ def test_composes_with_torchs_sequential_lr(optimizer_factory):
     seen = lrs_used_by_optimizer_steps(opt, scheduler, 8)
     assert [lr for (lr,) in seen[:3]] == pytest.approx([0.01, 0.04, 0.07])
     assert [lr for (lr,) in seen[3:]] == pytest.approx([spec(k) for k in range(5)], rel=1e-12)
+
+
+def test_state_dict_records_the_lrs_it_sets():
+    """The default scale is absolute: AdamW(lr=1e-3) runs at the schedule's lr, and base_lrs says so."""
+    spec = lrsched.ExponentialDecay(0.1, 10, 0.5)
+    opt = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
+    scheduler = ScheduleLR(opt, spec)
+    state = scheduler.state_dict()
+    assert opt.param_groups[0]["lr"] == 0.1 == state["base_lrs"][0] == state["_last_lr"][0]
+    assert opt.param_groups[0]["initial_lr"] == 1e-3  # the optimizer's own, the reference of "relative"
+    relative = ScheduleLR(
+        torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))], lr=1e-3), spec, scale="relative"
+    )
+    assert relative.base_lrs == [0.1] and relative.state_dict()["scales"] == [1.0]
+    momentum = ScheduleLR(
+        torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.5, momentum=0.9), spec, param="momentum"
+    )
+    assert momentum.base_lrs == [0.5]  # the lr is not scheduled: torch's own record of it
+
+
+def test_scheduler_steps_by_the_step_policy():
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    scheduler = ScheduleLR(opt, lrsched.ExponentialDecay(0.1, 10, 0.5))
+    assert scheduler.lr_at(20.0) == scheduler.lr_at(20)
+    for bad, match in [
+        (2.5, "whole number"),
+        (-1, "int >= 0"),
+        (-1.0, "int >= 0"),
+        (float("nan"), "whole number"),
+        (True, "int >= 0"),
+    ]:
+        with pytest.raises(lrsched.StepError, match=match):
+            scheduler.lr_at(bad)
