@@ -35,7 +35,7 @@ _FINF, _FNINF, _FNAN = libmp.finf, libmp.fninf, libmp.fnan
 _FNZERO, _FNONE = (1, 0, 0, 0), libmp.from_int(-1)  # -0 and -1 (mpmath has no -0: it reads as 0)
 #: Working precisions: the first is at least 192 bits and grows with the step's size; each retry
 #: doubles it, up to this cap (beyond which no schedule of float64 constants is ambiguous).
-_MAX_PREC = 1 << 16
+_MAX_PREC = 1 << 12
 _HUGE_EXP = 16  # exp(x) for |x| >= 2**16 is 0 or inf in float64, by a margin of 2**90000
 
 

@@ -131,7 +131,7 @@ def _elements(
     for i, item in enumerate(items):
         try:
             out.append(check(item))
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, LookupError) as exc:  # LookupError: an unknown nested name
             raise _fail(info, f"must hold {rule}; element {i} is {item!r} ({exc})", value) from None
     return tuple(out)
 
@@ -188,7 +188,7 @@ def _schedule(item: object) -> Schedule:
 def _schedule_field(value: object, info: ValidationInfo) -> Schedule:
     try:
         return _schedule(value)
-    except ValueError as exc:
+    except (ValueError, LookupError) as exc:
         raise _fail(info, f"must be an lrsched schedule or its serialized dict ({exc})", value) from None
 
 

@@ -15,6 +15,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from examples import NESTED
+
 import lrsched
 from lrsched.testing import CheckSkipped, checks, parametrize_with_checks, strategies
 
@@ -24,6 +26,7 @@ SPECS = [
     lrsched.ExponentialDecay(3e-4, 7919, 0.5),
     lrsched.ExponentialDecay(1e-7, 100, 10.0),
     lrsched.ExponentialDecay(0.0, 10, 0.5),
+    NESTED,  # composition three levels deep, in every backend
 ]
 PROFILE = os.environ.get("LRSCHED_HYPOTHESIS_PROFILE", "ci")
 #: Generated specs per (schedule, check) test in the default run, and under -m slow (tox -e fuzz).
@@ -64,3 +67,23 @@ def test_generated_specs(name, check):
 @pytest.mark.parametrize(("name", "check"), CASES, ids=IDS)
 def test_generated_specs_fuzz(name, check):
     run_generated(name, check, FUZZ_EXAMPLES if PROFILE == "fuzz" else KIT_EXAMPLES)
+
+
+@pytest.mark.parametrize("backend", lrsched.backends())
+def test_a_composition_renders_as_one_native_object(backend):
+    """Not a chain of objects (torch's SequentialLR, several Keras schedules): one, whose value is
+    the spec's one ``value``."""
+    native = lrsched.render(NESTED, backend)
+    assert getattr(native, "spec", NESTED) == NESTED
+    if backend == "torch":
+        import torch
+        from lrsched_torch import ScheduleLR
+
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+        scheduler = lrsched.render(NESTED, "torch", optimizer=opt)
+        assert type(scheduler) is ScheduleLR
+        assert isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler)
+    if backend == "tensorflow":
+        import keras
+
+        assert isinstance(native, keras.optimizers.schedules.LearningRateSchedule)

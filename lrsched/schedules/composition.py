@@ -19,6 +19,7 @@ What each hands its inner schedules (the conventions table of ``docs/composition
 from __future__ import annotations
 
 import bisect
+import warnings
 from functools import lru_cache
 from typing import Any
 
@@ -46,16 +47,14 @@ def _full(step: Any, value: float, xp: Any) -> Any:
     return xp.zeros_like(step, dtype=xp_float_dtype(xp)) + value
 
 
-def _signed(step: Any, xp: Any) -> Any:
-    """``step`` in a signed dtype that holds ``step - offset`` for every in-range offset it needs:
-    unsigned and narrow integers are widened (steps of the frameworks' own backends are int32
-    or int64 already)."""
-    if isinstance(step, int):
+def _wide(step: Any, xp: Any) -> Any:
+    """``step`` as int64 where it is narrower (int32 where the namespace has no int64 arrays:
+    JAX without ``jax_enable_x64``); uint64 stays as it is."""
+    if isinstance(step, int) or xp.iinfo(step.dtype).bits >= 64:
         return step
-    dtype = step.dtype
-    if xp.isdtype(dtype, "unsigned integer") or xp.iinfo(dtype).bits < 32:
-        return xp.astype(step, xp.int64 if xp.iinfo(dtype).bits >= 32 else xp.int32)
-    return step
+    with warnings.catch_warnings():  # JAX warns that int64 is int32 without x64: that is fine
+        warnings.simplefilter("ignore")
+        return xp.astype(step, xp.int64)
 
 
 def _shift(step: Any, offset: int, xp: Any) -> Any:
@@ -125,7 +124,6 @@ class Join(Schedule):
         if isinstance(step, int):  # one step (exact or Python scalars): only its piece runs
             i = bisect.bisect_right(self.boundaries, step)
             return self.schedules[i].value(step - (self.boundaries[i - 1] if i else 0), xp)
-        step = _signed(step, xp)
         out = self.schedules[0].value(step, xp)
         for boundary, schedule in zip(self.boundaries, self.schedules[1:], strict=True):
             if not _reachable(step, boundary, xp):
@@ -223,7 +221,6 @@ class Warmup(Schedule):
             at = 0 if self.shift else w
             target = inner.value(xp.asarray(at), xp) if is_exact(xp) else _target(self)
             return self._ramp(step, target, xp)
-        step = _signed(step, xp)
         if not _reachable(step, w, xp):
             return self._ramp(step, _target(self), xp)
         after = inner.value(_shift(step, w, xp) if self.shift else step, xp)
@@ -268,7 +265,13 @@ class Offset(Schedule):
     offset: NonNegativeInt
 
     def value(self, step: Any, xp: Any) -> Any:
-        return self.schedule.value(_shift(_signed(step, xp), self.offset, xp), xp)
+        inner, offset = self.schedule, self.offset
+        step = _wide(step, xp)
+        if not isinstance(step, int) and xp.isdtype(step.dtype, "unsigned integer"):  # uint64
+            before = -xp.astype(offset - xp.minimum(step, offset), xp.int64)  # in [-offset, 0]
+            after = inner.value(_shift(step, offset, xp), xp)
+            return xp.where(step >= offset, after, inner.value(before, xp))
+        return inner.value(_shift(step, offset, xp), xp)
 
     def breakpoints(self) -> tuple[int, ...]:
         return tuple(sorted({self.offset, *(b + self.offset for b in self.schedule.breakpoints())}))

@@ -6,12 +6,36 @@ import lrsched
 from lrsched.spec import PositiveFloat
 
 # An example of each built-in schedule; a meta-test below insists every registered one has one.
+_DECAY = lrsched.ExponentialDecay(0.1, 1000, 0.5)
+_STAIRS = lrsched.ExponentialDecay(0.1, 100, 0.5, staircase=True)
 EXAMPLES = {
     "ExponentialDecay": [
         lrsched.ExponentialDecay(0.1, 100000, 0.96, staircase=True),
         lrsched.ExponentialDecay(0.0, 1, 2.0, name="grow"),
     ],
+    "Constant": [lrsched.Constant(0.01), lrsched.Constant(0.0)],
+    "Join": [
+        lrsched.Join([lrsched.Constant(0.1), _STAIRS, lrsched.Constant(0.001)], [100, 1000]),
+        lrsched.Join([_DECAY], []),  # one schedule, no boundary
+        lrsched.Join([lrsched.Constant(0.1), _DECAY], [0]),  # a boundary at 0: the second from the start
+    ],
+    "Warmup": [
+        lrsched.Warmup(_DECAY, 100),
+        lrsched.Warmup(_STAIRS, 250, start_value=0.001, shape="cosine", shift=False),
+        lrsched.Warmup(_DECAY, 64, start_value=1e-5, shape="exponential"),
+    ],
+    "Offset": [lrsched.Offset(_STAIRS, 1000)],
+    "Scale": [lrsched.Scale(_DECAY, 0.5)],
+    "Clip": [lrsched.Clip(_DECAY, minimum=0.01), lrsched.Clip(_STAIRS, 0.02, 0.05)],
 }
+#: Composition three levels deep: a clipped join of a warm-up, an offset staircase, a constant.
+NESTED = lrsched.Clip(
+    lrsched.Join(
+        [lrsched.Warmup(lrsched.Scale(_DECAY, 2.0), 50, shape="cosine"), lrsched.Offset(_STAIRS, 7), lrsched.Constant(1e-4)],
+        [300, 2000],
+    ),
+    maximum=0.15,
+)
 
 
 class Scaled(lrsched.Schedule):

@@ -159,3 +159,35 @@ def test_the_hook_respects_lrsched_disable_plugins(python, saved):
         env={"LRSCHED_DISABLE_PLUGINS": "tensorflow"},
     )
     assert out.split()[:2] == ["False", "refused:"]
+
+
+JOINED = lrsched.Join(
+    [lrsched.Warmup(lrsched.Constant(0.1), 4), lrsched.ExponentialDecay(0.1, 3, 0.5, staircase=True)], [6]
+)
+
+
+def test_a_composition_saves_and_loads_as_one_schedule(python, tmp_path):
+    """A Join of a Warmup and a decay is one KerasSchedule: model.save, load_model in a fresh process."""
+    import warnings
+
+    path = tmp_path / "joined.keras"
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=lrsched.render(JOINED, "keras")), loss="mse")
+    model.fit(np.ones((18, 2), "float32"), np.ones((18, 1), "float32"), batch_size=2, verbose=0)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "__array__ implementation", DeprecationWarning)
+        model.save(path)
+    out = python(
+        f"""
+        import keras, lrsched, json
+        model = keras.models.load_model({str(path)!r}, safe_mode=True)
+        schedule = model.optimizer._learning_rate
+        print(json.dumps(schedule.get_config()["schedule"]))
+        print(int(model.optimizer.iterations), float(model.optimizer.learning_rate))
+        """
+    )
+    config_line, state_line = out.strip().splitlines()[-2:]
+    assert lrsched.deserialize(config_line) == JOINED
+    iterations, lr = state_line.split()
+    assert int(iterations) == 9
+    assert float(lr) == pytest.approx(JOINED(9), rel=1e-7)

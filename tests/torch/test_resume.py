@@ -158,3 +158,29 @@ def test_bad_states_raise_lrsched_errors(optimizer_factory):
         scheduler.load_state_dict({**scheduler.state_dict(), "last_epoch": 2.5})
     with pytest.raises(lrsched.StepError, match="last_epoch must be an int >= 0; received last_epoch=-1"):
         scheduler.load_state_dict({**scheduler.state_dict(), "last_epoch": -1})
+
+
+WARMUP = lrsched.Warmup(lrsched.ExponentialDecay(0.05, decay_steps=7, decay_rate=0.6, staircase=True), 12, 0.001)
+
+
+@pytest.mark.parametrize("split", [11, 12, 13])
+def test_resume_through_a_warmup_boundary(split):
+    """A composition is one closed-form scheduler: a resume either side of the ramp's end continues exactly."""
+
+    def run(split_at):
+        model, opt = build()
+        scheduler = ScheduleLR(opt, WARMUP)
+        first = train(model, opt, scheduler, split_at, 0)
+        if split_at == TOTAL:
+            return first
+        state = roundtrip({"optimizer": opt.state_dict(), "scheduler": scheduler.state_dict()})
+        model2, opt2 = build()
+        model2.load_state_dict(model.state_dict())
+        opt2.load_state_dict(state["optimizer"])
+        scheduler2 = ScheduleLR(opt2, WARMUP)
+        scheduler2.load_state_dict(state["scheduler"])
+        return first + train(model2, opt2, scheduler2, TOTAL - split_at, split_at)
+
+    whole = run(TOTAL)
+    assert run(split) == whole
+    assert [lrs[1] for lrs in whole[:14]] == [WARMUP(k) for k in range(14)]  # the k-th update uses spec(k)

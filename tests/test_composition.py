@@ -1,0 +1,151 @@
+"""Composition: Constant, Join, Warmup, Offset, Scale, Clip: semantics against their definitions,
+validation, and config files. (Every backend, serialization, schema, resume and the k-th update
+come from the conformance kit in tests/test_backends.py, which runs over these too.)"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from examples import EXAMPLES, NESTED
+
+import lrsched
+
+DECAY = lrsched.ExponentialDecay(0.1, 1000, 0.5)
+STAIRS = lrsched.ExponentialDecay(0.1, 100, 0.5, staircase=True)
+
+
+def test_join_hands_each_piece_its_own_steps():
+    spec = lrsched.Join([lrsched.Constant(0.3), STAIRS, DECAY], [10, 510])
+    for step in [0, 9, 10, 11, 109, 110, 509, 510, 511, 10**6]:
+        if step < 10:
+            want = 0.3
+        elif step < 510:
+            want = STAIRS(step - 10)
+        else:
+            want = DECAY(step - 510)
+        assert spec(step) == want, step
+    f = lrsched.render(spec, "numpy")
+    steps = np.array([0, 9, 10, 109, 110, 509, 510, 10**6])
+    np.testing.assert_allclose(f(steps), [spec(int(s)) for s in steps], rtol=1e-13)
+
+
+def test_join_edge_cases():
+    assert lrsched.Join([DECAY], [])(123) == DECAY(123)  # one schedule: itself
+    at_zero = lrsched.Join([lrsched.Constant(1.0), DECAY], [0])  # the second runs from step 0
+    assert at_zero(0) == DECAY(0) and at_zero(7) == DECAY(7)
+    beyond = lrsched.Join([lrsched.Constant(1.0), DECAY], [2**40])  # a boundary int32 steps never reach
+    assert lrsched.render(beyond, "numpy")(np.array([2**31 - 1], dtype=np.int32))[0] == 1.0
+    assert beyond(2**40) == DECAY(0)
+
+
+@pytest.mark.parametrize(
+    ("schedules", "boundaries", "needles"),
+    [
+        ([DECAY, DECAY], [1, 2], ["`boundaries`", "len(schedules) - 1 = 1", "[1, 2]"]),
+        ([DECAY, DECAY], [], ["`boundaries`", "len(schedules) - 1 = 1", "[]"]),
+        ([DECAY, DECAY, DECAY], [5, 5], ["`boundaries`", "strictly increasing", "(5, 5)" if False else "[5, 5]"]),
+        ([DECAY, DECAY], [-1], ["`boundaries`", "[0, 2**63 - 1]", "-1"]),
+        ([DECAY, DECAY], [True], ["`boundaries`", "True"]),
+        ([], [], ["`schedules`", "at least 1"]),
+        ([DECAY, {"class_name": "Nope", "config": {}}], [3], ["`schedules`", "element 1", "Nope"]),
+        (DECAY, [], ["`schedules`", "list or tuple"]),
+    ],
+)
+def test_join_validation_names_field_rule_and_value(schedules, boundaries, needles):
+    with pytest.raises(lrsched.ConfigError) as info:
+        lrsched.Join(schedules, boundaries)
+    for needle in needles:
+        assert needle in str(info.value), (needle, str(info.value))
+
+
+@pytest.mark.parametrize("shift", [True, False])
+@pytest.mark.parametrize("shape", ["linear", "cosine", "exponential"])
+def test_warmup_ramps_to_the_value_where_the_wrapped_schedule_takes_over(shape, shift):
+    w, start = 100, 0.002
+    spec = lrsched.Warmup(STAIRS, w, start, shape=shape, shift=shift)
+    target = STAIRS(0 if shift else w)
+    assert spec(0) == start
+    for step in [w, w + 1, w + 150, 10**5]:
+        assert spec(step) == STAIRS(step - w if shift else step)
+    p = Fraction(37, w)
+    if shape == "linear":
+        want = start + (target - start) * float(p)
+    elif shape == "cosine":
+        want = start + (target - start) * (1 - np.cos(np.pi * float(p))) / 2
+    else:
+        want = start * (target / start) ** float(p)
+    assert spec(37) == pytest.approx(want, rel=1e-14)
+    values = [spec(k) for k in range(w + 1)]
+    assert values == sorted(values)  # a ramp up to the target (the target is above the start)
+
+
+def test_warmup_validation():
+    with pytest.raises(lrsched.ConfigError, match=r"`start_value` must be > 0 for shape='exponential'"):
+        lrsched.Warmup(DECAY, 10, 0.0, "exponential")
+    with pytest.raises(lrsched.ConfigError, match=r"`shape` must be one of 'linear', 'cosine', 'exponential'"):
+        lrsched.Warmup(DECAY, 10, shape="quadratic")
+    with pytest.raises(lrsched.ConfigError, match=r"`warmup_steps` must be >= 0"):
+        lrsched.Warmup(DECAY, -1)
+    assert lrsched.Warmup(DECAY, 0)(5) == DECAY(5)  # no ramp
+
+
+def test_offset_evaluates_the_formula_before_the_offset():
+    """As TF Model Garden's *WithOffset: base(step - offset), no clamp."""
+    spec = lrsched.Offset(STAIRS, 250)
+    assert spec(250) == STAIRS(0) and spec(350) == STAIRS(100)
+    assert spec(150) == 0.2 and spec(0) == pytest.approx(0.1 * 0.5**-3)  # the stairs extended back
+    f = lrsched.render(spec, "numpy")
+    for dtype in (np.int8, np.uint8, np.int32, np.uint64):
+        steps = np.array([0, 100, np.iinfo(dtype).max], dtype=dtype)
+        np.testing.assert_allclose(f(steps), [spec(int(s)) for s in steps], rtol=1e-13)
+
+
+def test_scale_and_clip():
+    assert lrsched.Scale(DECAY, 0.5)(1000) == 0.025
+    clip = lrsched.Clip(DECAY, minimum=0.01, maximum=0.05)
+    assert [clip(k) for k in (0, 1000, 10**5)] == [0.05, 0.05, 0.01]
+    with pytest.raises(lrsched.ConfigError, match=r"`minimum` must be <= `maximum`.*minimum=0.5, maximum=0.1"):
+        lrsched.Clip(DECAY, 0.5, 0.1)
+    assert lrsched.Clip(DECAY)(3) == DECAY(3)
+
+
+def test_nested_three_levels_round_trips_and_matches_its_parts():
+    assert lrsched.deserialize(json.loads(json.dumps(lrsched.serialize(NESTED)))) == NESTED
+    join = NESTED.schedule
+    warm = join.schedules[0]
+    assert NESTED(10) == min(warm(10), 0.15)
+    assert NESTED(300) == min(join.schedules[1](0), 0.15)  # the offset stairs, extended back, then clipped
+    assert NESTED(5000) == 1e-4
+    assert hash(NESTED) == hash(lrsched.deserialize(lrsched.serialize(NESTED)))
+
+
+def test_compositions_in_config_files(tmp_path):
+    yaml = pytest.importorskip("yaml")
+    for spec in [s for name in ("Join", "Warmup", "Offset", "Scale", "Clip") for s in EXAMPLES[name]]:
+        config = lrsched.serialize(spec)
+        (tmp_path / "s.json").write_text(json.dumps(config))
+        (tmp_path / "s.yaml").write_text(yaml.safe_dump(config))
+        assert lrsched.load(tmp_path / "s.json") == spec
+        assert lrsched.load(tmp_path / "s.yaml") == spec
+    (tmp_path / "s.toml").write_text(
+        'class_name = "Join"\n[config]\nboundaries = [100]\n'
+        '[[config.schedules]]\nclass_name = "Constant"\nconfig = { learning_rate = 0.1 }\n'
+        '[[config.schedules]]\nclass_name = "ExponentialDecay"\n'
+        "config = { initial_learning_rate = 0.1, decay_steps = 1000, decay_rate = 0.5 }\n"
+    )
+    assert lrsched.load(tmp_path / "s.toml") == lrsched.Join([lrsched.Constant(0.1), DECAY], [100])
+
+
+def test_field_types_read_as_plain_types():
+    import inspect
+
+    params = inspect.signature(lrsched.Join).parameters
+    assert str(params["boundaries"].annotation) == "tuple[int, ...], strictly increasing, each in [0, 2**63 - 1]"
+    assert str(inspect.signature(lrsched.ExponentialDecay).parameters["initial_learning_rate"].annotation) == (
+        "float, >= 0"
+    )
+    schema = lrsched.schema("Join")["$defs"]["Join"]["properties"]
+    assert schema["boundaries"]["type"] == "array" and schema["schedules"]["items"] == {"$ref": "#/$defs/Schedule"}

@@ -1,0 +1,185 @@
+"""``spec(step)``: the exact namespace (lrsched/exact.py) against mpmath at high precision.
+
+The oracle evaluates each formula with mpmath's high-level functions at 3000 bits, a path that
+shares none of lrsched's error bounds; ``float(oracle)`` is then the correctly rounded answer.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import mpmath
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lrsched
+from lrsched.exact import exact_value, namespace
+
+ORACLE_BITS = 3000
+
+
+def oracle(fn, *args):
+    with mpmath.workprec(ORACLE_BITS):
+        return float(fn(*[mpmath.mpf(a) for a in args]))
+
+
+def to_float(fraction):
+    try:
+        return float(fraction)
+    except OverflowError:
+        return math.inf if fraction > 0 else -math.inf
+
+
+UNARY = [
+    ("exp", mpmath.exp, st.floats(-700, 700)),
+    ("expm1", mpmath.expm1, st.floats(-50, 50)),
+    ("log", mpmath.log, st.floats(1e-300, 1e300)),
+    ("log1p", mpmath.log1p, st.floats(-0.999, 1e10)),
+    ("sqrt", mpmath.sqrt, st.floats(0, 1e300)),
+    ("sin", mpmath.sin, st.floats(-1e6, 1e6)),
+    ("cos", mpmath.cos, st.floats(-1e6, 1e6)),
+    ("tanh", mpmath.tanh, st.floats(-30, 30)),
+]
+
+
+@pytest.mark.parametrize(("name", "reference", "floats"), UNARY, ids=[u[0] for u in UNARY])
+@given(data=st.data())
+def test_unary_functions_are_correctly_rounded(name, reference, floats, data):
+    x = data.draw(floats)
+    got = exact_value(lambda step, xp: getattr(xp, name)(xp.real(x)), 0)
+    assert got == oracle(reference, x)
+
+
+@given(
+    base=st.floats(1e-3, 1e3),
+    num=st.integers(-(10**6), 10**6),
+    den=st.integers(1, 10**6),
+    step=st.integers(0, 2**70),
+)
+def test_pow_with_float_and_integer_exponents(base, num, den, step):
+    got = exact_value(lambda s, xp: xp.pow(xp.real(base), (s + num) / den), step)
+    with mpmath.workprec(ORACLE_BITS):
+        want = float(mpmath.mpf(base) ** (mpmath.mpf(step + num) / den))
+    assert got == want
+    small = num % 601 - 300  # an integer exponent: the exact power, rounded once
+    assert exact_value(lambda s, xp: xp.real(base) ** small, 0) == to_float(Fraction(base) ** small)
+
+
+@given(a=st.floats(-1e300, 1e300), b=st.floats(-1e300, 1e300), c=st.floats(1e-300, 1e300))
+def test_arithmetic_is_exact_then_rounded_once(a, b, c):
+    """Sums and products of floats are exact (so ties are ties); a quotient rounds once."""
+    got = exact_value(lambda s, xp: (xp.real(a) * b + c) / c, 0)
+    assert got == to_float((Fraction(a) * Fraction(b) + Fraction(c)) / Fraction(c))
+
+
+def test_ties_round_to_even():
+    one = 1.0
+    assert exact_value(lambda s, xp: xp.real(one) + 2.0**-53, 0) == 1.0  # halfway: down, to even
+    assert exact_value(lambda s, xp: xp.real(one + 2.0**-52) + 2.0**-53, 0) == 1.0 + 2.0**-51  # up, to even
+    assert lrsched.ExponentialDecay(9.0, 1, 0.96)(1) == 8.64  # 9 * 0.96 is exactly halfway
+
+
+def test_steps_of_any_size_divide_exactly():
+    """``step / d`` on the exact namespace's steps is a real, not Python's rounded float."""
+    big = 10**30 + 1
+    assert exact_value(lambda s, xp: (s / 3 - big // 3) * 3, big) == big % 3
+    assert exact_value(lambda s, xp: s / 3 - xp.floor(s / 3), big) == float(Fraction(big % 3, 3))
+    assert exact_value(lambda s, xp: s * 0.5, 2**80 + 1) == float(Fraction(2**80 + 1, 2))
+
+
+@pytest.mark.parametrize("length", [1000, 2**31 - 1, 2**62, 10**30])
+def test_cancellation_is_evaluated_again_at_a_higher_precision(length):
+    """A naive half-cosine cancels about 2 log2(length) bits in its tail: still correctly rounded."""
+    step = length - 1
+
+    def naive(s, xp):
+        return 0.5 * (1 + xp.cos(xp.pi * s / length))
+
+    with mpmath.workprec(ORACLE_BITS):
+        want = float(0.5 * (1 + mpmath.cos(mpmath.pi * step / length)))
+    assert exact_value(naive, step) == want
+    assert want > 0
+
+
+def test_comparisons_floor_and_round_are_decided_exactly():
+    # 0.1 * 3 is not 0.3 in float64 constants, and the exact namespace knows which side it is on
+    assert exact_value(lambda s, xp: xp.where(xp.real(0.1) * 3 > 0.3, xp.real(1.0), xp.real(0.0)), 0) == 1.0
+    assert exact_value(lambda s, xp: xp.floor(xp.exp(xp.real(1.0)) * 10), 0) == 27.0
+    assert exact_value(lambda s, xp: xp.round(xp.real(2.5)) + xp.round(xp.real(3.5)), 0) == 6.0  # half to even
+
+
+def test_ieee_edges():
+    assert exact_value(lambda s, xp: xp.real(1.0) / 0.0, 0) == math.inf
+    assert math.isnan(exact_value(lambda s, xp: xp.real(0.0) / 0.0, 0))
+    assert exact_value(lambda s, xp: xp.log(xp.real(0.0)), 0) == -math.inf
+    assert exact_value(lambda s, xp: xp.exp(xp.real(1e6)), 0) == math.inf
+    assert exact_value(lambda s, xp: xp.exp(xp.real(-1e6)), 0) == 0.0
+    assert exact_value(lambda s, xp: 0.0 * xp.exp(xp.real(1e6)), 0) == 0.0  # 0 * a huge value is 0, not nan
+    assert exact_value(lambda s, xp: xp.real(1.5) * 2.0**-1074, 0) == 2 * 2.0**-1074  # subnormal, ties to even
+
+
+def test_a_missing_function_is_named():
+    ns = namespace(128)
+    with pytest.raises(lrsched.UnsupportedFunctionError, match="no function 'arctan2'.*may use:.*cos"):
+        ns.arctan2  # noqa: B018
+    assert getattr(ns, "ldexp", None) is None  # still an AttributeError: getattr's default works
+    assert isinstance(lrsched.UnsupportedFunctionError("x"), AttributeError)
+
+
+class WarmupCosine(lrsched.Schedule):
+    """A plugin's schedule written with cos and a float power: spec(k) needs the exact namespace."""
+
+    peak: float = 0.1
+    warmup: int = 100
+    total: int = 1000
+
+    def value(self, step, xp):
+        p = xp.clip((step - self.warmup) / (self.total - self.warmup), 0.0, 1.0)
+        decay = 0.5 * (1 + xp.cos(xp.pi * p)) ** 1.0
+        return xp.where(step < self.warmup, self.peak * step / self.warmup, self.peak * decay)
+
+
+def test_a_plugin_schedule_with_cos_works_in_spec_show_and_plot(fresh_host, capsys, tmp_path):
+    from lrsched.cli import main
+
+    class Plugin:
+        @lrsched.hookimpl
+        def lrsched_register_schedules(self, register):
+            register(WarmupCosine)
+
+    fresh_host.register(Plugin(), name="warmup-cosine")
+    spec = WarmupCosine()
+    assert spec(50) == 0.05
+    assert spec(550) == pytest.approx(0.05, rel=1e-15)
+    assert spec(1000) == 0.0
+    assert main(["show", "WarmupCosine", "--steps", "0,50,550,1000"]) == 0
+    out = capsys.readouterr().out
+    assert "0.05" in out and "Traceback" not in out
+    assert main(["plot", "WarmupCosine"]) == 0  # the sparkline, no traceback
+    assert "Traceback" not in capsys.readouterr().err
+
+
+class UsesArctan(lrsched.Schedule):
+    lr: float = 0.1
+
+    def value(self, step, xp):
+        return self.lr * xp.arctan(xp.asarray(1.0) * step)
+
+
+def test_show_names_a_missing_function_without_a_traceback(fresh_host, capsys):
+    from lrsched.cli import main
+
+    class Plugin:
+        @lrsched.hookimpl
+        def lrsched_register_schedules(self, register):
+            register(UsesArctan)
+
+    fresh_host.register(Plugin(), name="uses-arctan")
+    with pytest.raises(lrsched.UnsupportedFunctionError, match="'arctan'"):
+        UsesArctan()(3)
+    code = main(["show", "UsesArctan", "--steps", "0,3"])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "arctan" in err and "Traceback" not in err
