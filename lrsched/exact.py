@@ -87,11 +87,8 @@ def _to_float(v: tuple) -> float:
         return -math.inf if sign else math.inf
     if top < -1076:
         return -0.0 if sign else 0.0
-    try:
-        if exp >= 0:
-            result = float(man << exp)  # correctly rounded
-        else:
-            result = man / (1 << -exp)  # int true division is correctly rounded, subnormals too
+    try:  # both correctly rounded (int true division too, subnormals included)
+        result = float(man << exp) if exp >= 0 else man / (1 << -exp)
     except OverflowError:  # at or beyond 2**1024 after rounding
         result = math.inf
     return -result if sign else result
@@ -265,10 +262,10 @@ def _lift(value: object, ns: ExactNamespace) -> Real | None:
 
 def _add(a: Real, b: Real) -> Real:
     prec = a.ns.prec
-    if a.e == _X and b.e == _X:
-        if _mag(a.v) - _mag(b.v) < 4 * prec and _mag(b.v) - _mag(a.v) < 4 * prec:
-            v, e = _exact(libmp.mpf_add(a.v, b.v, 0), prec)
-            return Real(v, a.ns, e)
+    exact = a.e == _X and b.e == _X
+    if exact and (not a.v[1] or not b.v[1] or abs(_mag(a.v) - _mag(b.v)) < 4 * prec):  # exact, if not too wide
+        v, e = _exact(libmp.mpf_add(a.v, b.v, 0), prec)
+        return Real(v, a.ns, e)
     v = libmp.mpf_add(a.v, b.v, prec, _N)
     return Real(v, a.ns, max(a.e, b.e, _mag(v) - prec) + 2)
 
@@ -306,7 +303,11 @@ def _pow_int(a: Real, n: int) -> Real:
         return Real(_FONE, ns)
     if not a.v[1]:
         if a.e != _X:
-            return Real(_FZERO, ns, _UNBOUNDED) if n < 0 else Real(_FZERO, ns, a.e * n if a.e < 0 else _UNBOUNDED)
+            return (
+                Real(_FZERO, ns, _UNBOUNDED)
+                if n < 0
+                else Real(_FZERO, ns, a.e * n if a.e < 0 else _UNBOUNDED)
+            )
         if a.v in (_FZERO, _FNZERO) and n < 0:
             return Real(_FINF, ns)
         return Real(libmp.mpf_pow_int(a.v, n, prec, _N), ns)
@@ -416,7 +417,9 @@ def _exp(ns: ExactNamespace, x: Real) -> Real:
         # |x| > 2**16: exp(x) is far beyond float64's range. Keep only what rounding needs: a
         # value below 2**(x log2 e + 1) (to 0) or above 2**(x log2 e - 1) (to inf), still finite
         # so that 0 * exp(x) stays 0.
-        bits = int(libmp.to_int(libmp.mpf_mul(x.v, libmp.mpf_div(_FONE, libmp.mpf_ln2(64, _N), 64, _N), 64, _N)))
+        bits = int(
+            libmp.to_int(libmp.mpf_mul(x.v, libmp.mpf_div(_FONE, libmp.mpf_ln2(64, _N), 64, _N), 64, _N))
+        )
         if x.v[0]:
             return Real(_FZERO, ns, bits + 2)
         return Real(libmp.from_man_exp(1, bits - 2), ns, bits - 4)
@@ -739,7 +742,7 @@ def _cached_log(base: tuple, prec: int) -> tuple:
 def _settled(result: Any, ns: ExactNamespace) -> float | None:
     """The float64 that ``result`` rounds to, or None if its error bound straddles two."""
     if isinstance(result, Real):
-        if result.e == _X or not result.v[1] and result.v != _FZERO and result.v != _FNZERO:
+        if result.e == _X or (not result.v[1] and result.v != _FZERO and result.v != _FNZERO):
             return _to_float(result.v)
         if result.e >= _UNBOUNDED:
             return None

@@ -584,6 +584,8 @@ def _log2_row(j: int) -> tuple[float, float, float]:
 @lru_cache(maxsize=1)
 def _log2_table() -> tuple[tuple[float, float, float], ...]:
     return tuple(_log2_row(j) for j in range(64))  # mpmath: built on first use, not at import
+
+
 # log2(1 + t) = sum_k (-1)**(k+1) t**k / (k ln 2), |t| < 1/64: through degree 6.
 _LOG2_SERIES = tuple(_f32(float((-1) ** (k + 1) / (k * _LN2))) for k in range(1, 7))
 

@@ -145,9 +145,7 @@ def _finite(item: object) -> float:
 def _step(item: object) -> int:
     if isinstance(item, bool):
         raise ValueError("a bool")
-    if isinstance(item, numbers.Integral):
-        result = int(item)
-    elif isinstance(item, numbers.Real) and float(item).is_integer():
+    if isinstance(item, numbers.Integral) or (isinstance(item, numbers.Real) and float(item).is_integer()):
         result = int(item)
     else:
         raise ValueError("not an integer")
@@ -228,7 +226,10 @@ _INT64 = {"type": "integer", "maximum": INT64_MAX}
 Float = Annotated[float, PlainValidator(_real), WithJsonSchema({"type": "number"}), Doc("float")]
 #: A finite float >= 0.
 NonNegativeFloat = Annotated[
-    float, PlainValidator(_non_negative_float), WithJsonSchema({"type": "number", "minimum": 0}), Doc("float, >= 0")
+    float,
+    PlainValidator(_non_negative_float),
+    WithJsonSchema({"type": "number", "minimum": 0}),
+    Doc("float, >= 0"),
 ]
 #: A finite float > 0.
 PositiveFloat = Annotated[

@@ -13,9 +13,8 @@ import contextlib
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-
 from examples import NESTED
+from hypothesis import HealthCheck, given, settings
 
 import lrsched
 from lrsched.testing import CheckSkipped, checks, parametrize_with_checks, strategies

@@ -13,6 +13,7 @@ from blocks import BLOCKS, evaluate, half_cosine, interesting_steps, inverse_tim
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lrsched.exact import namespace
 from lrsched.numerics import (
     xp_cycle,
     xp_half_cosine,
@@ -22,7 +23,6 @@ from lrsched.numerics import (
     xp_progress,
     xp_remaining,
 )
-from lrsched.exact import namespace
 from lrsched.xp import scalar, with_float_dtype
 
 exact = namespace(256)  # the exact namespace at a fixed precision: plain formulas, exact results

@@ -46,7 +46,11 @@ def test_join_edge_cases():
     [
         ([DECAY, DECAY], [1, 2], ["`boundaries`", "len(schedules) - 1 = 1", "[1, 2]"]),
         ([DECAY, DECAY], [], ["`boundaries`", "len(schedules) - 1 = 1", "[]"]),
-        ([DECAY, DECAY, DECAY], [5, 5], ["`boundaries`", "strictly increasing", "(5, 5)" if False else "[5, 5]"]),
+        (
+            [DECAY, DECAY, DECAY],
+            [5, 5],
+            ["`boundaries`", "strictly increasing", "(5, 5)" if False else "[5, 5]"],
+        ),
         ([DECAY, DECAY], [-1], ["`boundaries`", "[0, 2**63 - 1]", "-1"]),
         ([DECAY, DECAY], [True], ["`boundaries`", "True"]),
         ([], [], ["`schedules`", "at least 1"]),
@@ -85,7 +89,9 @@ def test_warmup_ramps_to_the_value_where_the_wrapped_schedule_takes_over(shape, 
 def test_warmup_validation():
     with pytest.raises(lrsched.ConfigError, match=r"`start_value` must be > 0 for shape='exponential'"):
         lrsched.Warmup(DECAY, 10, 0.0, "exponential")
-    with pytest.raises(lrsched.ConfigError, match=r"`shape` must be one of 'linear', 'cosine', 'exponential'"):
+    with pytest.raises(
+        lrsched.ConfigError, match=r"`shape` must be one of 'linear', 'cosine', 'exponential'"
+    ):
         lrsched.Warmup(DECAY, 10, shape="quadratic")
     with pytest.raises(lrsched.ConfigError, match=r"`warmup_steps` must be >= 0"):
         lrsched.Warmup(DECAY, -1)
@@ -107,7 +113,9 @@ def test_scale_and_clip():
     assert lrsched.Scale(DECAY, 0.5)(1000) == 0.025
     clip = lrsched.Clip(DECAY, minimum=0.01, maximum=0.05)
     assert [clip(k) for k in (0, 1000, 10**5)] == [0.05, 0.05, 0.01]
-    with pytest.raises(lrsched.ConfigError, match=r"`minimum` must be <= `maximum`.*minimum=0.5, maximum=0.1"):
+    with pytest.raises(
+        lrsched.ConfigError, match=r"`minimum` must be <= `maximum`.*minimum=0.5, maximum=0.1"
+    ):
         lrsched.Clip(DECAY, 0.5, 0.1)
     assert lrsched.Clip(DECAY)(3) == DECAY(3)
 
@@ -143,9 +151,13 @@ def test_field_types_read_as_plain_types():
     import inspect
 
     params = inspect.signature(lrsched.Join).parameters
-    assert str(params["boundaries"].annotation) == "tuple[int, ...], strictly increasing, each in [0, 2**63 - 1]"
-    assert str(inspect.signature(lrsched.ExponentialDecay).parameters["initial_learning_rate"].annotation) == (
-        "float, >= 0"
+    assert (
+        str(params["boundaries"].annotation) == "tuple[int, ...], strictly increasing, each in [0, 2**63 - 1]"
     )
+    assert str(
+        inspect.signature(lrsched.ExponentialDecay).parameters["initial_learning_rate"].annotation
+    ) == ("float, >= 0")
     schema = lrsched.schema("Join")["$defs"]["Join"]["properties"]
-    assert schema["boundaries"]["type"] == "array" and schema["schedules"]["items"] == {"$ref": "#/$defs/Schedule"}
+    assert schema["boundaries"]["type"] == "array" and schema["schedules"]["items"] == {
+        "$ref": "#/$defs/Schedule"
+    }

@@ -107,7 +107,9 @@ def test_comparisons_floor_and_round_are_decided_exactly():
     # 0.1 * 3 is not 0.3 in float64 constants, and the exact namespace knows which side it is on
     assert exact_value(lambda s, xp: xp.where(xp.real(0.1) * 3 > 0.3, xp.real(1.0), xp.real(0.0)), 0) == 1.0
     assert exact_value(lambda s, xp: xp.floor(xp.exp(xp.real(1.0)) * 10), 0) == 27.0
-    assert exact_value(lambda s, xp: xp.round(xp.real(2.5)) + xp.round(xp.real(3.5)), 0) == 6.0  # half to even
+    assert (
+        exact_value(lambda s, xp: xp.round(xp.real(2.5)) + xp.round(xp.real(3.5)), 0) == 6.0
+    )  # half to even
 
 
 def test_ieee_edges():
@@ -117,12 +119,14 @@ def test_ieee_edges():
     assert exact_value(lambda s, xp: xp.exp(xp.real(1e6)), 0) == math.inf
     assert exact_value(lambda s, xp: xp.exp(xp.real(-1e6)), 0) == 0.0
     assert exact_value(lambda s, xp: 0.0 * xp.exp(xp.real(1e6)), 0) == 0.0  # 0 * a huge value is 0, not nan
-    assert exact_value(lambda s, xp: xp.real(1.5) * 2.0**-1074, 0) == 2 * 2.0**-1074  # subnormal, ties to even
+    assert (
+        exact_value(lambda s, xp: xp.real(1.5) * 2.0**-1074, 0) == 2 * 2.0**-1074
+    )  # subnormal, ties to even
 
 
 def test_a_missing_function_is_named():
     ns = namespace(128)
-    with pytest.raises(lrsched.UnsupportedFunctionError, match="no function 'arctan2'.*may use:.*cos"):
+    with pytest.raises(lrsched.UnsupportedFunctionError, match=r"no function 'arctan2'.*may use:.*cos"):
         ns.arctan2  # noqa: B018
     assert getattr(ns, "ldexp", None) is None  # still an AttributeError: getattr's default works
     assert isinstance(lrsched.UnsupportedFunctionError("x"), AttributeError)

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from oracle import assert_close, exact_exponential
 
 import lrsched
-from lrsched.numerics import xp_floor_divide, xp_ldexp, xp_scaled_power
 from lrsched.exact import namespace as exact_namespace
+from lrsched.numerics import xp_floor_divide, xp_ldexp
 from lrsched.xp import with_float_dtype, xp_float_dtype
 
 lr0s = st.one_of(st.sampled_from([0.0, 0.1, 1.0, 3e-4]), st.floats(1e-8, 10.0))

@@ -140,7 +140,9 @@ class Join(Schedule):
         from lrsched.testing.strategies import specs
 
         def joined(pieces: list[Schedule]) -> Any:
-            steps = st.lists(st.integers(0, 2**40), min_size=len(pieces) - 1, max_size=len(pieces) - 1, unique=True)
+            steps = st.lists(
+                st.integers(0, 2**40), min_size=len(pieces) - 1, max_size=len(pieces) - 1, unique=True
+            )
             return steps.map(lambda b: cls(pieces, sorted(b)))
 
         return st.lists(specs(max_depth=0), min_size=1, max_size=3).flatmap(joined)

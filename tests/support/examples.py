@@ -31,7 +31,11 @@ EXAMPLES = {
 #: Composition three levels deep: a clipped join of a warm-up, an offset staircase, a constant.
 NESTED = lrsched.Clip(
     lrsched.Join(
-        [lrsched.Warmup(lrsched.Scale(_DECAY, 2.0), 50, shape="cosine"), lrsched.Offset(_STAIRS, 7), lrsched.Constant(1e-4)],
+        [
+            lrsched.Warmup(lrsched.Scale(_DECAY, 2.0), 50, shape="cosine"),
+            lrsched.Offset(_STAIRS, 7),
+            lrsched.Constant(1e-4),
+        ],
         [300, 2000],
     ),
     maximum=0.15,

@@ -160,7 +160,9 @@ def test_bad_states_raise_lrsched_errors(optimizer_factory):
         scheduler.load_state_dict({**scheduler.state_dict(), "last_epoch": -1})
 
 
-WARMUP = lrsched.Warmup(lrsched.ExponentialDecay(0.05, decay_steps=7, decay_rate=0.6, staircase=True), 12, 0.001)
+WARMUP = lrsched.Warmup(
+    lrsched.ExponentialDecay(0.05, decay_steps=7, decay_rate=0.6, staircase=True), 12, 0.001
+)
 
 
 @pytest.mark.parametrize("split", [11, 12, 13])
