@@ -263,7 +263,9 @@ def _lift(value: object, ns: ExactNamespace) -> Real | None:
 def _add(a: Real, b: Real) -> Real:
     prec = a.ns.prec
     exact = a.e == _X and b.e == _X
-    if exact and (not a.v[1] or not b.v[1] or abs(_mag(a.v) - _mag(b.v)) < 4 * prec):  # exact, if not too wide
+    if exact and (
+        not a.v[1] or not b.v[1] or abs(_mag(a.v) - _mag(b.v)) < 4 * prec
+    ):  # exact, if not too wide
         v, e = _exact(libmp.mpf_add(a.v, b.v, 0), prec)
         return Real(v, a.ns, e)
     v = libmp.mpf_add(a.v, b.v, prec, _N)
