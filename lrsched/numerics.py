@@ -697,10 +697,13 @@ def xp_cycle(step: Any, period: int, *, xp: Any) -> tuple[Any, Any]:
     return index, step - index * period
 
 
-def xp_lerp(a: Any, b: Any, p: Any, *, xp: Any) -> Any:
+def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     """``a + (b - a) * p``, exactly ``a`` at ``p == 0`` and exactly ``b`` at ``p == 1``.
 
-    For ``p > 1/2`` it is computed as ``b - (b - a) * (1 - p)`` (``1 - p`` is exact there).
+    For ``p > 1/2`` it is computed as ``b - (b - a) * q`` with ``q = 1 - p``: pass ``q`` when it
+    is known more accurately than ``1 - p`` (``xp_remaining``, from the integer remainder), so
+    that values near ``b`` keep their relative accuracy where ``b - a`` and the value nearly
+    cancel (a ramp down to 0).
 
     Example:
       >>> import numpy as np
@@ -708,4 +711,5 @@ def xp_lerp(a: Any, b: Any, p: Any, *, xp: Any) -> Any:
       array([0.  , 0.15, 0.3 ])
     """
     span = b - a
-    return xp.where(p <= 0.5, a + span * p, b - span * (1 - p))
+    out = xp.where(p <= 0.5, a + span * p, b - span * (1 - p if q is None else q))
+    return xp.where(p == 0, xp.zeros_like(p) + a, out)  # a start even where span * 0 is nan (span inf)

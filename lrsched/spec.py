@@ -91,7 +91,7 @@ def _int(value: object, info: ValidationInfo, low: int) -> int:
     else:
         raise _fail(info, "must be an integer", value)
     if not low <= result <= INT64_MAX:
-        raise _fail(info, f"must be >= {low} and <= 2**63 - 1", value)
+        raise _fail(info, f"must be {'> 0' if low == 1 else '>= 0'} and <= 2**63 - 1", value)
     return result
 
 
@@ -131,7 +131,9 @@ def _elements(
     for i, item in enumerate(items):
         try:
             out.append(check(item))
-        except (TypeError, ValueError, LookupError) as exc:  # LookupError: an unknown nested name
+        except LookupError as exc:  # an unknown nested schedule's name: the same error, placed
+            raise type(exc)(f"Argument `{info.field_name}` element {i}: {exc}") from None
+        except (TypeError, ValueError) as exc:
             raise _fail(info, f"must hold {rule}; element {i} is {item!r} ({exc})", value) from None
     return tuple(out)
 
@@ -186,7 +188,9 @@ def _schedule(item: object) -> Schedule:
 def _schedule_field(value: object, info: ValidationInfo) -> Schedule:
     try:
         return _schedule(value)
-    except (ValueError, LookupError) as exc:
+    except LookupError as exc:  # an unknown nested schedule's name: the same error, placed
+        raise type(exc)(f"Argument `{info.field_name}`: {exc}") from None
+    except ValueError as exc:
         raise _fail(info, f"must be an lrsched schedule or its serialized dict ({exc})", value) from None
 
 

@@ -54,7 +54,6 @@ def test_join_edge_cases():
         ([DECAY, DECAY], [-1], ["`boundaries`", "[0, 2**63 - 1]", "-1"]),
         ([DECAY, DECAY], [True], ["`boundaries`", "True"]),
         ([], [], ["`schedules`", "at least 1"]),
-        ([DECAY, {"class_name": "Nope", "config": {}}], [3], ["`schedules`", "element 1", "Nope"]),
         (DECAY, [], ["`schedules`", "list or tuple"]),
     ],
 )
@@ -84,6 +83,11 @@ def test_warmup_ramps_to_the_value_where_the_wrapped_schedule_takes_over(shape, 
     assert spec(37) == pytest.approx(want, rel=1e-14)
     values = [spec(k) for k in range(w + 1)]
     assert values == sorted(values)  # a ramp up to the target (the target is above the start)
+
+
+def test_an_unknown_nested_name_is_an_unknown_schedule_error_placed_in_its_field():
+    with pytest.raises(lrsched.UnknownScheduleError, match=r"`schedules` element 1: unknown schedule 'Nope'"):
+        lrsched.Join([DECAY, {"class_name": "Nope", "config": {}}], [3])
 
 
 def test_warmup_validation():

@@ -4,7 +4,6 @@ heavy, and its strategies and tolerance behave as documented."""
 from __future__ import annotations
 
 import math
-from decimal import Context, Decimal
 from typing import ClassVar
 
 import numpy as np
@@ -16,21 +15,7 @@ from hypothesis import strategies as st
 import lrsched
 from lrsched.spec import NonNegativeFloat, PositiveFloat, PositiveInt
 from lrsched.testing import ConformanceError, assert_close, check_schedule, checks, float32_ulp, strategies
-from lrsched.xp import is_exact, xp_float_dtype
-
-DIGITS = Context(prec=50)
-PI = Decimal("3.14159265358979323846264338327950288419716939937510")
-
-
-def exact_cos(x: Decimal) -> Decimal:
-    """cos(x) to 50 digits by its Taylor series (|x| <= pi here); the oracle of the cosine schedules."""
-    term, total, n = Decimal(1), Decimal(1), 0
-    while abs(term) > Decimal("1e-60"):
-        n += 2
-        term = DIGITS.divide(DIGITS.multiply(-term, x * x), n * (n - 1))
-        total = DIGITS.add(total, term)
-    return total
-
+from lrsched.xp import xp_float_dtype
 
 class HalfCosine(lrsched.Schedule):
     """``peak * (1 + cos(pi * min(step, steps) / steps)) / 2``; subclasses compute it in floats."""
@@ -39,9 +24,7 @@ class HalfCosine(lrsched.Schedule):
     steps: PositiveInt
 
     def value(self, step, xp):
-        if is_exact(xp):
-            t = Decimal(min(max(step, 0), self.steps)) / Decimal(self.steps)
-            return Decimal(self.peak) * (1 + exact_cos(PI * t)) / 2
+        # one formula in every namespace: the exact one (spec(k)) evaluates it exactly
         return self.floats(xp.astype(xp.clip(step, 0, self.steps), xp_float_dtype(xp)), xp)
 
 

@@ -13,14 +13,14 @@ from lrsched.plugins import LrschedPluginWarning, PluginHost
 from lrsched.spec import PositiveFloat
 
 
-class Constant(lrsched.Schedule):
+class Flat(lrsched.Schedule):
     lr: PositiveFloat
 
     def value(self, step, xp):
         return xp.zeros_like(step, dtype=lrsched.xp.xp_float_dtype(xp)) + self.lr
 
 
-class OtherConstant(Constant):
+class OtherConstant(Flat):
     pass
 
 
@@ -43,40 +43,40 @@ def plugin(schedules=(), backends=(), raises=None):
 
 def test_builtins_come_from_entry_points(fresh_host):
     infos = {info.name: info for info in lrsched.plugins.report()}
-    assert infos["schedules"].schedules == ["ExponentialDecay"]
+    assert infos["schedules"].schedules == [cls.__name__ for cls in lrsched.schedules.BUILTIN]
     assert infos["schedules"].distribution == "lrsched-xp"
     assert infos["numpy"].backends == ["numpy"]
     assert "numpy" in lrsched.backends()
 
 
 def test_inline_plugin_registers_and_unregisters(fresh_host):
-    name = fresh_host.register(plugin([Constant, (OtherConstant, "Other")]), name="mine")
-    assert lrsched.schedules()["Constant"] is Constant
+    name = fresh_host.register(plugin([Flat, (OtherConstant, "Other")]), name="mine")
+    assert lrsched.schedules()["Flat"] is Flat
     assert lrsched.schedules()["Other"] is OtherConstant
     assert lrsched.deserialize({"class_name": "Other", "config": {"lr": 0.5}}) == OtherConstant(0.5)
     fresh_host.unregister(name)
-    assert "Constant" not in lrsched.schedules()
+    assert "Flat" not in lrsched.schedules()
 
 
 def test_identical_reregistration_is_allowed(fresh_host):
-    fresh_host.register(plugin([Constant]), name="a")
-    fresh_host.register(plugin([Constant]), name="b")
-    assert lrsched.schedules()["Constant"] is Constant
+    fresh_host.register(plugin([Flat]), name="a")
+    fresh_host.register(plugin([Flat]), name="b")
+    assert lrsched.schedules()["Flat"] is Flat
 
 
 def test_conflicting_duplicate_names_both_sources_and_skips_the_newcomer(fresh_host):
-    fresh_host.register(plugin([Constant]), name="first")
-    fresh_host.register(plugin([(OtherConstant, "Constant")]), name="second")
+    fresh_host.register(plugin([Flat]), name="first")
+    fresh_host.register(plugin([(OtherConstant, "Flat")]), name="second")
     with pytest.warns(LrschedPluginWarning) as record:
         registry = fresh_host.registry
     message = str(record[0].message)
     assert "'second'" in message and "'first'" in message and "OtherConstant" in message
-    assert registry.schedules["Constant"] is Constant
+    assert registry.schedules["Flat"] is Flat
     assert {i.name: i.status for i in fresh_host.infos()}["second"] == "failed"
 
 
 def test_builtin_names_cannot_be_shadowed(fresh_host):
-    fresh_host.register(plugin([(Constant, "ExponentialDecay")]), name="shadow")
+    fresh_host.register(plugin([(Flat, "ExponentialDecay")]), name="shadow")
     with pytest.warns(
         LrschedPluginWarning, match=r"'ExponentialDecay' is already registered by plugin 'schedules'"
     ):
@@ -84,10 +84,10 @@ def test_builtin_names_cannot_be_shadowed(fresh_host):
 
 
 def test_a_raising_hook_skips_only_that_plugin_and_rolls_back_its_registrations(fresh_host):
-    fresh_host.register(plugin([Constant], raises=RuntimeError("boom")), name="broken")
+    fresh_host.register(plugin([Flat], raises=RuntimeError("boom")), name="broken")
     with pytest.warns(LrschedPluginWarning, match=r"plugin 'broken'.*RuntimeError: boom"):
         names = lrsched.schedules()
-    assert "Constant" not in names and "ExponentialDecay" in names
+    assert "Flat" not in names and "ExponentialDecay" in names
     info = {i.name: i for i in fresh_host.infos()}["broken"]
     assert info.status == "failed" and "boom" in info.reason
 
@@ -98,8 +98,8 @@ def test_a_raising_hook_skips_only_that_plugin_and_rolls_back_its_registrations(
         ((int,), "subclass of lrsched.Schedule"),
         ((lrsched.Schedule,), "subclass of lrsched.Schedule"),
         ((type("NoValue", (lrsched.Schedule,), {"__module__": __name__}),), "does not implement value"),
-        ((Constant, "my.dotted"), "no dots"),
-        ((Constant, ""), "identifiers"),
+        ((Flat, "my.dotted"), "no dots"),
+        ((Flat, ""), "identifiers"),
     ],
 )
 def test_invalid_registrations_fail_the_plugin(fresh_host, entry, match):
@@ -120,7 +120,7 @@ def test_unknown_hooks_are_reported_with_a_suggestion(fresh_host):
 
 def test_strict_mode_makes_failures_fatal(fresh_host, monkeypatch):
     monkeypatch.setenv("LRSCHED_STRICT_PLUGINS", "1")
-    fresh_host.register(plugin([Constant], raises=RuntimeError("boom")), name="broken")
+    fresh_host.register(plugin([Flat], raises=RuntimeError("boom")), name="broken")
     with pytest.raises(lrsched.PluginError, match="LRSCHED_STRICT_PLUGINS"):
         fresh_host.registry  # noqa: B018
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import model_validator
 
-from lrsched.numerics import xp_half_cosine, xp_lerp, xp_progress, xp_scaled_power
+from lrsched.numerics import xp_half_cosine, xp_lerp, xp_progress, xp_remaining, xp_scaled_power
 from lrsched.spec import (
     Bool,
     IncreasingSteps,
@@ -205,9 +205,11 @@ class Warmup(Schedule):
     def _ramp(self, step: Any, target: Any, xp: Any) -> Any:
         w, start = self.warmup_steps, self.start_value
         if self.shape == "linear":
-            return xp_lerp(start, target, xp_progress(step, 0, w, xp=xp), xp=xp)
+            p, q = xp_progress(step, 0, w, xp=xp), xp_remaining(step, 0, w, xp=xp)
+            return xp_lerp(start, target, p, q=q, xp=xp)
         if self.shape == "cosine":
-            return xp_lerp(start, target, xp_half_cosine(step, 0, w, rising=True, xp=xp), xp=xp)
+            p = xp_half_cosine(step, 0, w, rising=True, xp=xp)
+            return xp_lerp(start, target, p, q=xp_half_cosine(step, 0, w, xp=xp), xp=xp)
         if is_exact(xp):
             return start * (target / start) ** (xp.clip(step, 0, w) / w)
         return xp_scaled_power(start, target / start, xp.clip(step, 0, w), w, xp=xp)

@@ -153,7 +153,8 @@ def _boundaries(rendering: Rendering) -> Callable[[Schedule], None]:
         for i, b in enumerate(bounds):
             starts = {bounds[i - 1] if i else 0, b - period if period < b else 0}
             pairs.update({(b - 2, b - 1), (b - 1, b), (b, b + 1), *((a, b - 1) for a in starts)})
-        pairs = {(s, t) for s, t in pairs if 0 <= s < t}
+        top = rendering.max_step()
+        pairs = {(s, t) for s, t in pairs if 0 <= s < t <= top}
         wanted = sorted({s for pair in pairs for s in pair})
         steps, got = _evaluate(rendering, spec, wanted)
         by_step = dict(zip(steps, got, strict=True))

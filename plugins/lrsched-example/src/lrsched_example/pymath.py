@@ -87,9 +87,14 @@ def render(spec: Schedule) -> Callable[[int], float]:
     """
     value = spec.value
 
-    def schedule(step: int) -> float:
+    def schedule(step: int | float) -> float:
+        # lrsched's step policy: ints, or floats holding whole numbers; never negative
+        if isinstance(step, float) and step.is_integer():
+            step = int(step)
         if isinstance(step, bool) or not isinstance(step, int):
-            raise StepError(f"pymath backend: step must be a Python int; received {step!r}")
+            raise StepError(f"pymath backend: step must be a whole number; received {step!r}")
+        if step < 0:
+            raise StepError(f"pymath backend: step must be >= 0; received {step!r}")
         return float(value(step, namespace))
 
     return schedule
