@@ -53,9 +53,14 @@ def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+#: Unbounded number fields are drawn within +-1e37: a constant beyond float32's range (3.4e38) is
+#: inf in float32 before any arithmetic, so no float32 rendering could be held to exact math there.
+FLOAT_LIMIT = 1e37
+
+
 def _number(node: dict[str, Any]) -> st.SearchStrategy[float]:
-    low = node.get("minimum", node.get("exclusiveMinimum"))
-    high = node.get("maximum", node.get("exclusiveMaximum"))
+    low = node.get("minimum", node.get("exclusiveMinimum", -FLOAT_LIMIT))
+    high = node.get("maximum", node.get("exclusiveMaximum", FLOAT_LIMIT))
     return st.floats(
         min_value=None if low is None else float(low),
         max_value=None if high is None else float(high),
