@@ -3,7 +3,9 @@
     python benchmarks/bench_jax.py        (in an env with the [jax] extra)
 
 Target (issue 6): jitted per-call time and ``jit(vmap)`` over 10**6 steps <= 1.1x optax's, in
-the same run. Also printed: compile times, and op counts side by side (jaxpr equations,
+the same run; the same for a composition (the composition issue): ``Join`` of a ``Constant``
+and an ``ExponentialDecay``, rendered as one function, against ``optax.join_schedules`` of
+``optax.constant_schedule`` and ``optax.exponential_decay``. Also printed: compile times, and op counts side by side (jaxpr equations,
 StableHLO ops before XLA, HLO instructions and fusions after it), for lrsched's namespace (the
 bit-built ldexp) and for plain ``jax.numpy`` (its ldexp is frexp + a float pow) to show where
 the time goes. Times are minima over interleaved repeats. Nothing here asserts: read the ratios.
@@ -117,6 +119,35 @@ def bench_case(label, kwargs, x):
         print(f"    {name}: {top}" + (f"; {extra}" if extra else ""))
 
 
+def bench_join(x):
+    """A two-piece ``Join`` (one rendered function) against optax's ``join_schedules``."""
+    decay = dict(initial_learning_rate=0.1, decay_steps=1000, decay_rate=0.96)
+    spec = lrsched.Join([lrsched.Constant(0.01), lrsched.ExponentialDecay(**decay)], boundaries=[500])
+    ours = lrsched.render(spec, "jax")
+    native = optax.join_schedules(
+        [optax.constant_schedule(0.01), optax.exponential_decay(0.1, 1000, 0.96)], boundaries=[500]
+    )
+    scalar = jnp.int32(123456)
+    assert abs(float(ours(scalar)) - float(native(scalar))) <= 1e-4 * float(
+        native(scalar)
+    )  # the same schedule (optax float32: ~3e-6 off)
+    j_ours, j_native = jax.jit(ours), jax.jit(native)
+    a, b = interleaved(
+        [lambda: j_ours(scalar).block_until_ready(), lambda: j_native(scalar).block_until_ready()], number=200
+    )
+    label = "Join(Constant, ExponentialDecay)"
+    row(f"{label}: jitted call", a, b, 1.1, "us", 1e6)
+    v_ours, v_native = (jax.jit(jax.vmap(f)) for f in (ours, native))
+    a, b = interleaved([lambda: v_ours(x).block_until_ready(), lambda: v_native(x).block_until_ready()])
+    row(f"{label}: jit(vmap), 10**6", a, b, 1.1)
+    counts = [jaxpr_ops(jax.make_jaxpr(f)(scalar).jaxpr) for f in (ours, native)]
+    hlos = [hlo_counts(jax.vmap(f), x) for f in (ours, native)]
+    print(
+        f"  {'jaxpr equations / HLO instructions / fusions':<48} {counts[0]:>4} / {hlos[0][1]} / {hlos[0][2]}"
+        f"    {counts[1]:>4} / {hlos[1][1]} / {hlos[1][2]}"
+    )
+
+
 def main():
     device = jax.devices()[0].device_kind
     print(f"jax {jax.__version__}, optax {optax.__version__}, {device}, x64={jax.config.jax_enable_x64}")
@@ -124,6 +155,7 @@ def main():
     x = jnp.arange(N, dtype=jnp.int32)
     for label, kwargs in CASES:
         bench_case(label, kwargs, x)
+    bench_join(x)
 
 
 if __name__ == "__main__":

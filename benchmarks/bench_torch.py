@@ -2,7 +2,9 @@
 
     python benchmarks/bench_torch.py        (in an env with the [torch] extra)
 
-Targets (issue 5): ``scheduler.step()`` <= 1.5x ``ExponentialLR.step()``, measured in the same run.
+Targets (issue 5): ``scheduler.step()`` <= 1.5x ``ExponentialLR.step()``, measured in the same run;
+the same for a composition (the composition issue): ``Warmup(ExponentialDecay(...))`` rendered
+with ``optimizer=``, one ``LRScheduler``.
 Also printed: the compiled tensor function's per-call time against an eager
 ``lr0 * rate ** (step / ds)`` tensor expression (and that expression compiled), the drift of
 torch's chained schedulers after 10**6 steps against exact math, and the worst errors measured
@@ -36,6 +38,9 @@ row = functools.partial(_timing.row, unit="us", scale=1e6)
 ORACLE = Context(prec=60, Emin=-(10**12), Emax=10**12, traps=[])
 SPEC = lrsched.ExponentialDecay(0.1, decay_steps=1000, decay_rate=0.96)
 STAIRS = lrsched.ExponentialDecay(0.1, decay_steps=1000, decay_rate=0.96, staircase=True)
+# the steps timed (8 runs of 20000) fall after the ramp, or all in it
+WARMUP = lrsched.Warmup(SPEC, warmup_steps=100)
+WARMUP_RAMP = lrsched.Warmup(SPEC, warmup_steps=10**9)
 
 
 def optimizer():
@@ -70,9 +75,17 @@ def scheduler_step_times():
     ours = stepped(lambda o: lrsched.render(STAIRS, "torch", optimizer=o))
     native = stepped(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=1000, gamma=0.96))
     row("staircase vs StepLR", *interleaved([ours.step, native.step], 20000), target=1.5)
+    for label, spec in [("after the ramp", WARMUP), ("in the ramp", WARMUP_RAMP)]:
+        warm = stepped(lambda o, s=spec: lrsched.render(s, "torch", optimizer=o))
+        native = stepped(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.96 ** (1 / 1000)))
+        row(
+            f"Warmup(ExponentialDecay), {label}, vs ExponentialLR",
+            *interleaved([warm.step, native.step], 20000),
+            target=1.5,
+        )
     exact_ = stepped(lambda o: lrsched.render(SPEC, "torch", optimizer=o, exact=True))
     native = stepped(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.96 ** (1 / 1000)))
-    row("exact=True (spec(k), Decimal) vs ExponentialLR", *interleaved([exact_.step, native.step], 2000))
+    row("exact=True (spec(k), mpmath) vs ExponentialLR", *interleaved([exact_.step, native.step], 2000))
 
 
 def tensor_function_times():
