@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import warnings
-from functools import lru_cache
 from typing import Any
 
 from pydantic import model_validator
@@ -240,11 +239,19 @@ class Warmup(Schedule):
         return self.warmup_steps + inner if self.shift else max(self.warmup_steps, inner)
 
 
-@lru_cache(maxsize=1024)
+_TARGETS: dict[int, tuple[Warmup, float]] = {}
+
+
 def _target(warmup: Warmup) -> float:
     """Where a warm-up's ramp ends: the wrapped schedule's value there, correctly rounded (a
-    constant of the spec, computed once)."""
-    return warmup.schedule(0 if warmup.shift else warmup.warmup_steps)
+    constant of the spec, computed once; found by identity, which costs nothing per step, where
+    hashing the spec would hash every nested schedule)."""
+    entry = _TARGETS.get(id(warmup))
+    if entry is None or entry[0] is not warmup:
+        if len(_TARGETS) >= 1024:
+            _TARGETS.clear()
+        entry = _TARGETS[id(warmup)] = (warmup, warmup.schedule(0 if warmup.shift else warmup.warmup_steps))
+    return entry[1]
 
 
 class Offset(Schedule):
@@ -339,12 +346,7 @@ class Clip(Schedule):
         return self
 
     def value(self, step: Any, xp: Any) -> Any:
-        v = self.schedule.value(step, xp)
-        if self.minimum is not None:
-            v = xp.where(v < self.minimum, xp.zeros_like(v) + self.minimum, v)
-        if self.maximum is not None:
-            v = xp.where(v > self.maximum, xp.zeros_like(v) + self.maximum, v)
-        return v
+        return xp.clip(self.schedule.value(step, xp), self.minimum, self.maximum)
 
     def breakpoints(self) -> tuple[int, ...]:
         return self.schedule.breakpoints()

@@ -128,7 +128,14 @@ class KerasNamespace:
 
     @staticmethod
     def clip(x: Any, min: Any = None, max: Any = None) -> Any:
-        return ops.clip(x, min, max)
+        """The Array API's ``clip``: either bound may be None (``keras.ops.clip`` needs both)."""
+        if min is not None and max is not None:
+            return ops.clip(x, min, max)
+        if min is not None:
+            return ops.maximum(x, ops.cast(min, x.dtype))
+        if max is not None:
+            return ops.minimum(x, ops.cast(max, x.dtype))
+        return x
 
     @staticmethod
     def lrsched_bitcast(x: Any, dtype: Any) -> Any:
