@@ -7,6 +7,7 @@ zero is judged in proportion to itself down to a millionth of the peak.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import mpmath
@@ -141,3 +142,52 @@ def check_namespace(xp, to_xp, int_dtype, dtype: str, seed: int = 0) -> dict[str
             assert error <= (4 if dtype == "float32" else 1e-12), (block, start, length, steps[i], error)
             worsts[block] = max(worsts.get(block, 0.0), error)
     return worsts
+
+
+# -- geometric cycles: the exact math with Fractions ----------------------------------------------
+def geometric_start(i: int, first: int, t_mul: float) -> Fraction:
+    """Where cycle ``i`` starts, exactly: ``first * (t**i - 1) / (t - 1)`` (``first * i`` for t = 1)."""
+    t = Fraction(t_mul)
+    return Fraction(first * i) if t == 1 else first * (t**i - 1) / (t - 1)
+
+
+def geometric_limit_index(first: int, t_mul: float) -> int:
+    """t_mul < 1: the index reported at and past ``ceil(L)``: the first cycle starting after
+    ``ceil(L) - 1`` (every later step is past infinitely many restarts)."""
+    last = math.ceil(first / (1 - Fraction(t_mul))) - 1
+    i = 0
+    while geometric_start(i, first, t_mul) <= last:
+        i += 1
+    return i
+
+
+def geometric_cycle(step: int, first: int, t_mul: float) -> tuple[int, mpmath.mpf, mpmath.mpf]:
+    """``(i, done, left)`` exactly: ``S_i <= step < S_{i+1}``, steps below 0 counting as 0."""
+    s = max(step, 0)
+    t = Fraction(t_mul)
+    if t < 1 and s >= first / (1 - t):
+        return geometric_limit_index(first, t_mul), mpmath.mpf(1), mpmath.mpf(0)
+    if t == 1:
+        i = s // first
+    else:  # a guess from the logarithm, then exact comparisons
+        with mpmath.workprec(400):
+            x = 1 + mpmath.mpf(s) * (mpmath.mpf(t_mul) - 1) / first
+            i = max(int(mpmath.floor(mpmath.log(x) / mpmath.log(mpmath.mpf(t_mul)))), 0)
+    while i > 0 and geometric_start(i, first, t_mul) > s:
+        i -= 1
+    while geometric_start(i + 1, first, t_mul) <= s:
+        i += 1
+    start, end = geometric_start(i, first, t_mul), geometric_start(i + 1, first, t_mul)
+    length = end - start
+    done, left = (s - start) / length, (end - s) / length
+    return i, mpmath.mpf(done.numerator) / done.denominator, mpmath.mpf(left.numerator) / left.denominator
+
+
+def keras_float32_index(step: int, first: int, t_mul: float) -> int:
+    """Keras ``CosineDecayRestarts``'s ``i_restart`` arithmetic in float32, for comparison."""
+    f32 = np.float32
+    c = f32(step) / f32(first)
+    t = f32(t_mul)
+    if t == 1:
+        return int(np.floor(c))
+    return int(np.floor(np.log(f32(1.0) - c * (f32(1.0) - t)) / np.log(t)))
