@@ -83,52 +83,56 @@ def xp_scaled_power(scale: float, base: float, num: Any, den: int = 1, *, xp: An
 
 
 # -- exact and float64 ------------------------------------------------------------------------
-# base ** q beyond [2**-1000, 2**1000] where scale is on the other side of 1: the result may still be
+# base ** (q / den) beyond 2**+-1000 where scale is on the other side of 1: the result may still be
 # a normal float while the power alone over- or underflows (1.8e-217 * 2.0 ** 1422.5 = 3.0e211).
 _F64_EDGE = 1000
 
 
 def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: Any) -> Any:
     """float64 (arrays, or Python floats for :data:`lrsched.xp.scalar`), with no intermediate
-    over- or underflow where ``scale * base ** (num / den)`` is a normal float (``scale`` normal)."""
+    over- or underflow where ``scale * base ** (num / den)`` is a normal float (``num >= 0``)."""
     q = xp.astype(num, dtype)
     pow_ = getattr(xp, "pow", None)  # a namespace without pow (a plugin's) keeps exp
-    if den != 1 or pow_ is None:
-        # exp(y / 2) squared: |y| <= 1418 wherever scale and the result are normal, so
-        # |y / 2| < 709.78 never overflows exp; scale * e lies between scale and the result.
-        e = xp.exp(q * (_log_over(base, den) / 2))  # halving the constant is exact
-        return (scale * e) * e
-    # integer exponent: exact where the value is a float (pow is, and one product rounds once).
-    shift = _f64_shift(scale, base, _bits(num.dtype, xp) if not isinstance(num, int) else None)
-    if shift is None:
-        return scale * pow_(base, q)
+    if den == 1 and pow_ is not None:  # integer exponent: exact where the value is a float
+
+        def power(e: Any) -> Any:
+            return pow_(base, e)
+    else:
+        c = _log_over(base, den)
+
+        def power(e: Any) -> Any:
+            return xp.exp(e * c)
+
+    shift = _f64_shift(scale, base, den, None if isinstance(num, int) else _bits(num.dtype, xp))
+    if shift is None:  # no step of this dtype reaches the edge: the plain formula
+        return scale * power(q)
     threshold, k, factor = shift
-    # where base ** q leaves the range, shift the exponent by k and fold base ** k into the scale:
-    # scale * base ** q == (scale * base ** k) * base ** (q - k), each factor near the result.
-    far = q >= threshold if threshold > 0 else q <= threshold
+    # beyond the threshold, shift the exponent by k and fold base ** (k / den) into the scale:
+    # scale * base ** (q / den) == (scale * base ** (k / den)) * base ** ((q - k) / den), each
+    # factor near the result; below it, the plain formula (exact where it was).
+    far = q >= threshold
     if isinstance(far, bool):  # Python scalars
-        return factor * pow_(base, q - k) if far else scale * pow_(base, q)
+        return factor * power(q - k) if far else scale * power(q)
     scales = xp.where(far, xp.asarray(factor, dtype=dtype), xp.asarray(scale, dtype=dtype))
-    return scales * pow_(base, xp.where(far, q - k, q))
+    return scales * power(xp.where(far, q - k, q))
 
 
 @lru_cache(maxsize=256)
-def _f64_shift(scale: float, base: float, bits: int | None) -> tuple[float, int, float] | None:
-    """``(threshold, k, scale * base ** k)`` when some integer exponent of ``bits`` bits (any for
-    None) puts ``base ** q`` beyond 2**+-1000 on the side where ``scale`` pulls the result back
-    (scale < 1 against overflow, scale > 1 against underflow); None when none does."""
-    log_base, log_scale = math.log2(base), math.log2(scale)
-    if log_base == 0 or log_scale == 0:
-        return None
-    edge = _F64_EDGE if log_scale < 0 else -_F64_EDGE  # the side base ** q must not cross
-    threshold = math.ceil(edge / log_base) if (edge > 0) == (log_base > 0) else math.floor(edge / log_base)
-    reach = 2**bits if bits is not None else math.inf
-    if abs(threshold) >= reach:
+def _f64_shift(scale: float, base: float, den: int, bits: int | None) -> tuple[float, int, float] | None:
+    """``(threshold, k, scale * base ** (k / den))`` when some ``num >= 0`` of ``bits`` bits (any
+    for None) puts ``base ** (num / den)`` beyond 2**+-1000 on the side where ``scale`` pulls the
+    result back (scale < 1 against overflow, scale > 1 against underflow); None when none does.
+    ``k`` is a multiple of ``den``; negative steps (an extension of the formula) keep the plain one."""
+    log_base, log_scale = math.log2(base) / den, math.log2(scale)
+    if log_base == 0 or log_scale == 0 or (log_base > 0) != (log_scale < 0):
+        return None  # the side scale pulls back is reached only by negative steps
+    threshold = math.ceil(_F64_EDGE / abs(log_base))
+    if bits is not None and threshold >= 2**bits:
         return None
     from mpmath import mp, mpf
 
-    # k with scale * base ** k in [1, b] against overflow and in [1/b, 1] against underflow
-    # (b = max(base, 1 / base)): a power rounded into the subnormals is then not magnified.
+    # periods k with scale * base ** k in [1, b] against overflow and in [1/b, 1] against
+    # underflow (b = max(base, 1 / base)): a power rounded into the subnormals is then not magnified.
     with mp.workprec(200):
         b = max(mpf(base), 1 / mpf(base))
         low, high = (mpf(1), b) if log_scale < 0 else (1 / b, mpf(1))
@@ -144,7 +148,7 @@ def _f64_shift(scale: float, base: float, bits: int | None) -> tuple[float, int,
                 break
         else:  # pragma: no cover
             raise AssertionError((scale, base, k))
-    return float(threshold), k, float(factor)
+    return float(threshold), k * den, float(factor)
 
 
 def _mp_log(base: float, den: int, prec: int, base2: bool = False) -> Fraction:
@@ -942,8 +946,9 @@ def xp_geometric_cycle(step: Any, first: int, t_mul: float, *, xp: Any) -> tuple
     (first * t_mul**i)``, each from exact integer offsets, so ``left`` keeps its relative accuracy
     near 0 (the cosine's tail). This is Keras ``CosineDecayRestarts``'s exact math; Keras computes
     ``floor(log(1 - c * (1 - t_mul)) / log(t_mul))`` for ``c = step / first`` in the float dtype, so
-    it puts a restart one step late wherever that logarithm rounds just below an integer (at exact
-    integer restarts too) and, in float32, up to ``ulp(step)`` steps off past ``2**24``.
+    it puts a restart a step late where that logarithm rounds just below an integer (exact
+    integer restarts included) and a step early where it rounds up to one (``first=3, t_mul=2``
+    at step ``3 * (2**23 - 1) - 1`` in float32), and in float32 further off past ``2**24``.
 
     For ``t_mul < 1`` the cycles shrink and the restarts accumulate at ``L = first / (1 - t_mul)``:
     a step at or beyond ``ceil(L)`` is past infinitely many cycles and gets ``done == 1``,
@@ -1046,7 +1051,10 @@ def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
     float32: within 2 ulps of the exact value for inputs exact to 0.5 ulp, no float64.
 
     Args:
-      done, left: float arrays of ``xp``'s float dtype in [0, 1] (reals for the exact namespace).
+      done: the fraction done, a float array of ``xp``'s float dtype in [0, 1] (a real for the
+        exact namespace).
+      left: ``1 - done``, accurate in itself near 0.
+      xp: the array namespace.
 
     Example:
       >>> import numpy as np

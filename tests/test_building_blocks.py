@@ -7,7 +7,6 @@ Measured as the catalogue is held: float32 within 4 ulps and float64 within 1e-1
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 import array_api_strict
 import mpmath
@@ -15,15 +14,16 @@ import numpy as np
 import pytest
 from blocks import (
     BLOCKS,
+    check_geometric,
     evaluate,
     geometric_cycle,
-    geometric_limit_index,
     geometric_start,
     half_cosine,
     interesting_steps,
     inverse_time,
     keras_float32_index,
     naive_half_cosine,
+    restart_steps,
     worst,
 )
 from hypothesis import given, settings
@@ -202,52 +202,6 @@ def test_soak_blocks_float32(block, seed):
 
 # -- geometric cycles ---------------------------------------------------------------------------
 T_MULS = [1.0, 2.0, 1.5, 0.9, 3.0]
-
-
-def restart_steps(first: int, t_mul: float, top: int, rng: np.random.Generator) -> list[int]:
-    """Steps around the restarts nearest 2**24, 2**31 and the dtype's max, the first few, the
-    accumulation point for t_mul < 1, and random ones."""
-    t = Fraction(t_mul)
-    indices = {0, 1, 2, 3}
-    for target in (2**24, 2**31, top):
-        if t == 1:
-            indices.add(target // first)
-        elif t > 1:
-            indices.add(int(math.log1p(target * (t_mul - 1) / first) / math.log(t_mul)))
-        elif target < first / (1 - t):
-            indices.add(int(math.log1p(-target * (1 - t_mul) / first) / math.log(t_mul)))
-    if t < 1:
-        last = geometric_limit_index(first, t_mul)
-        indices |= set(range(max(last - 4, 0), last + 1))
-    steps = {top}
-    for i in indices:
-        for j in (i - 1, i, i + 1):
-            if j >= 0:
-                r = math.ceil(geometric_start(j, first, t_mul))
-                steps |= {r - 1, r, r + 1}
-    steps |= set(rng.integers(0, top, 6, endpoint=True).tolist())
-    return sorted(s for s in steps if 0 <= s <= top)
-
-
-def check_geometric(xp, to_xp, dtype, int_dtype, first, t_mul, steps) -> dict[str, float]:
-    want = [geometric_cycle(s, first, t_mul) for s in steps]
-    index, done, left = xp_geometric_cycle(to_xp(np.asarray(steps, dtype=int_dtype)), first, t_mul, xp=xp)
-    assert np.asarray(index).dtype == int_dtype
-    assert np.asarray(done).dtype == np.asarray(left).dtype == np.dtype(dtype)
-    got_index = np.asarray(index).tolist()
-    for step, g, (i, _, _) in zip(steps, got_index, want, strict=True):
-        assert g == i, f"step {step}: cycle {g}, exactly {i} (first={first}, t_mul={t_mul})"
-    cosine = xp_half_cosine_fraction(done, left, xp=xp)
-    errors = {}
-    for name, got, exact in [
-        ("done", done, [d for _, d, _ in want]),
-        ("left", left, [lf for _, _, lf in want]),
-        ("half_cosine_fraction", cosine, [(1 + mpmath.cospi(d)) / 2 for _, d, _ in want]),
-    ]:
-        error, k = worst(np.asarray(got), exact, dtype)
-        assert error <= BOUND[dtype], f"{name} at step {steps[k]}: {error:.3g} (first={first}, t_mul={t_mul})"
-        errors[name] = error
-    return errors
 
 
 @pytest.mark.parametrize("t_mul", T_MULS)
