@@ -22,7 +22,7 @@ from typing import Any
 
 from lrsched.xp import EXACT, xp_float_dtype
 
-__all__ = ["xp_floor_divide", "xp_ldexp", "xp_scaled_power"]
+__all__ = ["xp_floor_divide", "xp_geometric_cycle", "xp_half_cosine_fraction", "xp_ldexp", "xp_scaled_power"]
 
 
 def xp_floor_divide(step: Any, d: int, *, xp: Any) -> Any:
@@ -73,10 +73,7 @@ def xp_scaled_power(scale: float, base: float, num: Any, den: int = 1, *, xp: An
     if scale == 0.0 or base == 1.0:
         return xp.zeros_like(num, dtype=dtype) + scale
     if dtype is float or dtype == xp.float64:
-        pow_ = getattr(xp, "pow", None)  # a namespace without pow (a plugin's) keeps exp
-        if den == 1 and pow_ is not None:  # integer exponent: exact where the value is a float
-            return scale * pow_(base, xp.astype(num, dtype))
-        return scale * xp.exp(xp.astype(num, dtype) * _log_over(base, den))
+        return _power_f64(scale, base, num, den, dtype, xp)
     if not xp.isdtype(dtype, "real floating"):
         raise TypeError(f"xp_scaled_power computes in a real floating dtype; the namespace has {dtype}")
     info = xp.iinfo(num.dtype)
@@ -86,6 +83,74 @@ def xp_scaled_power(scale: float, base: float, num: Any, den: int = 1, *, xp: An
 
 
 # -- exact and float64 ------------------------------------------------------------------------
+# base ** (q / den) beyond 2**+-1000 where scale is on the other side of 1: the result may still be
+# a normal float while the power alone over- or underflows (1.8e-217 * 2.0 ** 1422.5 = 3.0e211).
+_F64_EDGE = 1000
+
+
+def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: Any) -> Any:
+    """float64 (arrays, or Python floats for :data:`lrsched.xp.scalar`), with no intermediate
+    over- or underflow where ``scale * base ** (num / den)`` is a normal float (``num >= 0``)."""
+    q = xp.astype(num, dtype)
+    pow_ = getattr(xp, "pow", None)  # a namespace without pow (a plugin's) keeps exp
+    if den == 1 and pow_ is not None:  # integer exponent: exact where the value is a float
+
+        def power(e: Any) -> Any:
+            return pow_(base, e)
+    else:
+        c = _log_over(base, den)
+
+        def power(e: Any) -> Any:
+            return xp.exp(e * c)
+
+    shift = _f64_shift(scale, base, den, None if isinstance(num, int) else _bits(num.dtype, xp))
+    if shift is None:  # no step of this dtype reaches the edge: the plain formula
+        return scale * power(q)
+    threshold, k, factor = shift
+    # beyond the threshold, shift the exponent by k and fold base ** (k / den) into the scale:
+    # scale * base ** (q / den) == (scale * base ** (k / den)) * base ** ((q - k) / den), each
+    # factor near the result; below it, the plain formula (exact where it was).
+    far = q >= threshold
+    if isinstance(far, bool):  # Python scalars
+        return factor * power(q - k) if far else scale * power(q)
+    scales = xp.where(far, xp.asarray(factor, dtype=dtype), xp.asarray(scale, dtype=dtype))
+    return scales * power(xp.where(far, q - k, q))
+
+
+@lru_cache(maxsize=256)
+def _f64_shift(scale: float, base: float, den: int, bits: int | None) -> tuple[float, int, float] | None:
+    """``(threshold, k, scale * base ** (k / den))`` when some ``num >= 0`` of ``bits`` bits (any
+    for None) puts ``base ** (num / den)`` beyond 2**+-1000 on the side where ``scale`` pulls the
+    result back (scale < 1 against overflow, scale > 1 against underflow); None when none does.
+    ``k`` is a multiple of ``den``; negative steps (an extension of the formula) keep the plain one."""
+    log_base, log_scale = math.log2(base) / den, math.log2(scale)
+    if log_base == 0 or log_scale == 0 or (log_base > 0) != (log_scale < 0):
+        return None  # the side scale pulls back is reached only by negative steps
+    threshold = math.ceil(_F64_EDGE / abs(log_base))
+    if bits is not None and threshold >= 2**bits:
+        return None
+    from mpmath import mp, mpf
+
+    # periods k with scale * base ** k in [1, b] against overflow and in [1/b, 1] against
+    # underflow (b = max(base, 1 / base)): a power rounded into the subnormals is then not magnified.
+    with mp.workprec(200):
+        b = max(mpf(base), 1 / mpf(base))
+        low, high = (mpf(1), b) if log_scale < 0 else (1 / b, mpf(1))
+        low, high = low * (1 - mpf(2) ** -150), high * (1 + mpf(2) ** -150)  # ties: either k
+        k = int(mp.floor(-mp.log(scale) / mp.log(base)))
+        for _ in range(8):  # the floor of the exact quotient is within a step or two
+            factor = mpf(scale) * mpf(base) ** k
+            if factor < low:
+                k += 1 if base > 1 else -1
+            elif factor > high:
+                k -= 1 if base > 1 else -1
+            else:
+                break
+        else:  # pragma: no cover
+            raise AssertionError((scale, base, k))
+    return float(threshold), k * den, float(factor)
+
+
 def _mp_log(base: float, den: int, prec: int, base2: bool = False) -> Fraction:
     """``log(base) / den`` (``log2`` with ``base2``) to ``prec`` bits, as an exact Fraction."""
     from mpmath import libmp
@@ -713,3 +778,326 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     span = b - a
     out = xp.where(p <= 0.5, a + span * p, b - span * (1 - p if q is None else q))
     return xp.where(p == 0, xp.zeros_like(p) + a, out)  # a start even where span * 0 is nan (span inf)
+
+
+# -- geometric cycles (SGDR / CosineDecayRestarts) ------------------------------------------------
+_MAX_RESTARTS = 1 << 17  # table entries: t_mul this close to 1 for this first is refused
+_FIX = 320  # fractional bits of the fixed-point restart positions
+
+
+@dataclass(frozen=True)
+class _Cycles:
+    """The restarts of cycles lasting ``first * t_mul**i`` steps, up to step ``top``.
+
+    Cycle i starts at the exact real ``S_i = first * (t_mul**i - 1) / (t_mul - 1)``; its first
+    integer step is ``starts[i] = ceil(S_i)``. For t_mul < 1 the restarts accumulate at
+    ``L = first / (1 - t_mul)``: the last entry (``limit``) is then ``ceil(L)``, from which every
+    step is past infinitely many restarts.
+    """
+
+    starts: tuple[int, ...]  # ceil(S_i), nondecreasing
+    into: tuple[Fraction, ...]  # ceil(S_i) - S_i, in [0, 1): where the first integer step is
+    ends: tuple[int, ...]  # min(ceil(S_{i+1}) - 1, top): the last integer step of cycle i
+    beyond: tuple[Fraction, ...]  # S_{i+1} - ends[i], > 0
+    lengths: tuple[Fraction, ...]  # first * t_mul**i (to _FIX bits)
+    limit: bool  # t_mul < 1 and the last entry is ceil(L): done = 1, left = 0 there
+
+
+def _exact_start(i: int, first: int, t: Fraction) -> Fraction:
+    return first * (t**i - 1) / (t - 1)
+
+
+@lru_cache(maxsize=64)
+def _cycles(first: int, t_mul: float, top: int) -> _Cycles:
+    p, q = t_mul.as_integer_ratio()
+    t = Fraction(p, q)
+    one = 1 << _FIX
+    power = one  # t**i * 2**_FIX, floored
+    start, start_error = 0, 0  # S_i * 2**_FIX, floored, and a bound on its error (units 2**-_FIX)
+    power_error = 0
+    limit = math.ceil(Fraction(first) / (1 - t)) if t < 1 else None
+    starts, into, lengths, positions = [], [], [], []
+    i = 0
+    while True:
+        whole, frac = divmod(start, one)
+        if start_error and (frac <= start_error or one - frac <= start_error):  # S_i near an integer
+            exact = _exact_start(i, first, t)
+            ceil, position = math.ceil(exact), exact
+        else:
+            ceil = whole + (frac > 0)
+            position = Fraction(start, one)
+        if ceil > top or (limit is not None and ceil >= limit):
+            break
+        starts.append(ceil)
+        into.append(ceil - position)
+        lengths.append(Fraction(first * power, one))
+        positions.append(position)
+        if len(starts) > _MAX_RESTARTS:
+            raise ValueError(
+                f"t_mul={t_mul!r} is too close to 1 for first={first}: more than {_MAX_RESTARTS} "
+                f"restarts lie within steps 0..{top}"
+            )
+        start += first * power
+        start_error += first * power_error
+        scaled, rest = divmod(power * p, q)
+        power_error = (power_error * p + q - 1) // q + (1 if rest else 0)
+        power = scaled
+        i += 1
+    # each cycle ends where the next starts (the last: where the start that stopped the loop is)
+    nexts = [*zip(starts[1:], positions[1:], strict=True), (ceil, position)]
+    ends = [min(c - 1, top) for c, _ in nexts]
+    beyond = [position - end for (_, position), end in zip(nexts, ends, strict=True)]
+    is_limit = limit is not None and limit <= top
+    if is_limit:  # the accumulation point: a last entry, past every cycle
+        starts.append(limit)
+        into.append(Fraction(0))
+        lengths.append(Fraction(0))
+        ends.append(top)
+        beyond.append(Fraction(0))
+    return _Cycles(tuple(starts), tuple(into), tuple(ends), tuple(beyond), tuple(lengths), is_limit)
+
+
+@dataclass(frozen=True)
+class _CycleTables:
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    bits: int  # every in-cycle offset (step - start, end - step) is below 2**bits
+    into: tuple[float, ...]  # float64: (ceil(S_i) - S_i); float32: (into * inv) as a pair
+    beyond: tuple[float, ...]
+    inv: tuple[float, ...]  # float64: 1 / length
+    into_lo: tuple[float, ...] = ()
+    beyond_lo: tuple[float, ...] = ()
+    digits: tuple[tuple[tuple[float, ...], tuple[float, ...]], ...] = ()  # float32: per digit (heads, tails)
+
+
+@lru_cache(maxsize=64)
+def _cycle_tables(first: int, t_mul: float, top: int, kind: str) -> _CycleTables:
+    c = _cycles(first, t_mul, top)
+    # a cycle holding no integer step is never found (a later one starts at the same step): zeros
+    live = [
+        end >= start and length > 0 for start, end, length in zip(c.starts, c.ends, c.lengths, strict=True)
+    ]
+    invs = [1 / length if ok else Fraction(0) for length, ok in zip(c.lengths, live, strict=True)]
+    bits = max([end - start for start, end, ok in zip(c.starts, c.ends, live, strict=True) if ok] + [1])
+    bits = bits.bit_length()
+    if kind != "float32":
+        return _CycleTables(
+            c.starts,
+            c.ends,
+            bits,
+            tuple(float(x) for x in c.into),
+            tuple(float(x) for x in c.beyond),
+            tuple(float(x) for x in invs),
+        )
+    into = [_pair(x * inv) for x, inv in zip(c.into, invs, strict=True)]
+    beyond = [_pair(x * inv) for x, inv in zip(c.beyond, invs, strict=True)]
+    digits = []
+    for j in range(max(1, -(-bits // _DIGIT_BITS))):
+        heads, tails = [], []
+        for inv in invs:
+            constant = inv * 2 ** (_DIGIT_BITS * j)
+            head = _round_bits(constant, _DIGIT_BITS)
+            heads.append(float(head))
+            tails.append(_f32(float(constant - head)))
+        digits.append((tuple(heads), tuple(tails)))
+    return _CycleTables(
+        c.starts,
+        c.ends,
+        bits,
+        tuple(hi for hi, _ in into),
+        tuple(hi for hi, _ in beyond),
+        (),
+        tuple(lo for _, lo in into),
+        tuple(lo for _, lo in beyond),
+        tuple(digits),
+    )
+
+
+def _take(values: tuple, dtype: Any, index: Any, xp: Any) -> Any:
+    """``values[index]`` elementwise, for an int32 index array of any shape."""
+    array = xp.asarray(list(values), dtype=dtype)
+    if getattr(index, "ndim", 1) == 1:
+        return xp.take(array, index)
+    flat = xp.take(array, xp.reshape(index, (-1,)))
+    return xp.reshape(flat, tuple(index.shape))
+
+
+def _table_product_f32(
+    n: Any, index: Any, tables: _CycleTables, extra: tuple[tuple, tuple], xp: Any
+) -> tuple[Any, Any]:
+    """``inv[index] * n + extra[index]`` as a float32 pair, for ``0 <= n < 2**tables.bits``."""
+    f32 = xp.float32
+    exact, small = [], []
+    last = len(tables.digits) - 1
+    for j, (heads, tails) in enumerate(tables.digits):
+        digit = xp.bitwise_right_shift(n, _DIGIT_BITS * j) if j else n
+        if j < last:
+            digit = xp.bitwise_and(digit, (1 << _DIGIT_BITS) - 1)
+        digit = xp.astype(digit, f32)
+        exact.append(digit * _take(heads, f32, index, xp))  # 12 bits times 12 bits: exact
+        small.append(digit * _take(tails, f32, index, xp))
+    exact.append(_take(extra[0], f32, index, xp))
+    small.append(_take(extra[1], f32, index, xp))
+    return _sum_f32(exact, small, xp)
+
+
+def _check_geometric(first: int, t_mul: float) -> None:
+    if not isinstance(first, int) or isinstance(first, bool) or first < 1:
+        raise ValueError(f"first must be an int >= 1; received first={first!r}")
+    if isinstance(t_mul, bool) or not isinstance(t_mul, (int, float)) or not 0 < t_mul < math.inf:
+        raise ValueError(f"t_mul must be a finite float > 0; received t_mul={t_mul!r}")
+
+
+def xp_geometric_cycle(step: Any, first: int, t_mul: float, *, xp: Any) -> tuple[Any, Any, Any]:
+    """The restart cycle at ``step`` when cycle ``i`` lasts ``first * t_mul**i`` steps: ``(i, done, left)``.
+
+    Cycle ``i`` starts at the exact real ``S_i = first * (t_mul**i - 1) / (t_mul - 1)`` (``first * i``
+    for ``t_mul == 1``); an integer step ``s`` is in cycle ``i`` exactly when ``S_i <= s < S_{i+1}``,
+    so the restart to cycle ``i`` is at the integer step ``ceil(S_i)``: where ``S_i`` is an integer
+    (``t_mul`` 1, 2, 3; 1.5 with ``first`` divisible by ``2**(i-1)``) that step has ``done == 0``
+    exactly, as in torch's ``CosineAnnealingWarmRestarts`` (integer ``T_mult``) and optax's
+    ``sgdr_schedule``. ``done = (s - S_i) / (first * t_mul**i)`` and ``left = (S_{i+1} - s) /
+    (first * t_mul**i)``, each from exact integer offsets, so ``left`` keeps its relative accuracy
+    near 0 (the cosine's tail). This is Keras ``CosineDecayRestarts``'s exact math; Keras computes
+    ``floor(log(1 - c * (1 - t_mul)) / log(t_mul))`` for ``c = step / first`` in the float dtype, so
+    it puts a restart a step late where that logarithm rounds just below an integer (exact
+    integer restarts included) and a step early where it rounds up to one (``first=3, t_mul=2``
+    at step ``3 * (2**23 - 1) - 1`` in float32), and in float32 further off past ``2**24``.
+
+    For ``t_mul < 1`` the cycles shrink and the restarts accumulate at ``L = first / (1 - t_mul)``:
+    a step at or beyond ``ceil(L)`` is past infinitely many cycles and gets ``done == 1``,
+    ``left == 0`` and a fixed index (one more than any index before it; Keras gives nan there).
+    Steps below 0 count as step 0. The index is exact: the restart steps are a precomputed table of
+    exact integers (refused, with a ValueError, beyond 2**17 restarts in the dtype's range),
+    searched branch-free with ``take``. Accuracy: float64 within a few ulps; float32 within
+    0.5 ulp plus 2**-36 relative, with no float64.
+
+    Args:
+      step: an integer array (any int or uint dtype, any shape), or a Python int for the scalar and
+        exact namespaces.
+      first: the first cycle's length in steps, an int >= 1.
+      t_mul: the factor on each next cycle's length, a finite float > 0.
+      xp: the array namespace.
+
+    Returns:
+      ``(i, done, left)``: the cycle index (the step's integer dtype; a Python int for Python
+      steps) and the fractions done and left of cycle ``i``, in ``xp``'s float dtype.
+
+    Example:
+      >>> import numpy as np
+      >>> i, done, left = xp_geometric_cycle(np.array([0, 9, 10, 25, 30]), 10, 2.0, xp=np)
+      >>> i, done, left
+      (array([0, 0, 1, 1, 2]), array([0.  , 0.9 , 0.  , 0.75, 0.  ]), array([1.  , 0.1 , 1.  , 0.25, 1.  ]))
+    """
+    _check_geometric(first, t_mul)
+    t_mul = float(t_mul)
+    kind = _kind(xp)
+    if isinstance(step, int):
+        return _geometric_python(max(step, 0), first, t_mul, kind, xp)
+    info = xp.iinfo(step.dtype)
+    if info.min < 0:
+        step = xp.where(step < 0, xp.zeros_like(step), step)
+    if t_mul == 1.0:
+        index, position = xp_cycle(step, first, xp=xp)
+        return index, xp_progress(position, 0, first, xp=xp), xp_remaining(position, 0, first, xp=xp)
+    tables = _cycle_tables(first, t_mul, int(info.max), kind)
+    n = len(tables.starts)
+    i32 = xp.int32
+    index = xp.zeros_like(step, dtype=i32)
+    power = 1 << max(n - 1, 1).bit_length() - 1 if n > 1 else 0
+    while power:  # binary lifting: the largest i with starts[i] <= step
+        candidate = index + power
+        clipped = xp.minimum(candidate, xp.asarray(n - 1, dtype=i32))
+        found = xp.logical_and(_take(tables.starts, step.dtype, clipped, xp) <= step, candidate <= n - 1)
+        index = xp.where(found, candidate, index)
+        power >>= 1
+    k = step - _take(tables.starts, step.dtype, index, xp)  # exact, in [0, 2**bits)
+    m = _take(tables.ends, step.dtype, index, xp) - step
+    if kind == "float32":
+        done, _ = _table_product_f32(k, index, tables, (tables.into, tables.into_lo), xp)
+        left, _ = _table_product_f32(m, index, tables, (tables.beyond, tables.beyond_lo), xp)
+    else:
+        f64 = xp_float_dtype(xp)
+        inv = _take(tables.inv, f64, index, xp)
+        done = (xp.astype(k, f64) + _take(tables.into, f64, index, xp)) * inv
+        left = (xp.astype(m, f64) + _take(tables.beyond, f64, index, xp)) * inv
+    if _cycles(first, t_mul, int(info.max)).limit:
+        past = index == n - 1
+        done = xp.where(past, xp.ones_like(done), done)
+        left = xp.where(past, xp.zeros_like(left), left)
+    index = xp.astype(index, step.dtype)
+    return index, _finish(done, xp), _finish(left, xp)
+
+
+def _geometric_python(step: int, first: int, t_mul: float, kind: str, xp: Any) -> tuple[Any, Any, Any]:
+    """Python ints: the scalar namespace (float64 from the table) and the exact one (plain formulas)."""
+    import bisect
+
+    if t_mul == 1.0:
+        index, position = divmod(step, first)
+        return index, xp_progress(position, 0, first, xp=xp), xp_remaining(position, 0, first, xp=xp)
+    top = max(2**63 - 1, (1 << step.bit_length()) - 1)
+    c = _cycles(first, t_mul, top)
+    index = bisect.bisect_right(c.starts, step) - 1
+    if c.limit and index == len(c.starts) - 1:
+        return index, _real(1, xp) * 1, _real(0, xp) * 1
+    if kind == "exact":  # the plain formulas, evaluated exactly
+        t = xp.real(t_mul)
+        power = t**index
+        length = first * power
+        start = first * (1 - power) / (1 - t)
+        end = first * (1 - power * t) / (1 - t)
+        return index, (step - start) / length, (end - step) / length
+    tables = _cycle_tables(first, t_mul, top, kind)
+    inv = tables.inv[index]
+    done = ((step - tables.starts[index]) + tables.into[index]) * inv
+    left = ((tables.ends[index] - step) + tables.beyond[index]) * inv
+    return index, done, left
+
+
+def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
+    """``(1 + cos(pi * done)) / 2`` for a fraction ``done`` and ``left = 1 - done`` given apart.
+
+    ``1 - sin(pi * done / 2)**2`` while ``done <= 1/2`` and ``sin(pi * left / 2)**2`` after, so the
+    tail near ``done == 1`` keeps its relative accuracy from ``left`` (as :func:`xp_half_cosine`).
+    With :func:`xp_geometric_cycle` a Keras ``CosineDecayRestarts`` value is
+    ``lr0 * ((1 - alpha) * m_mul**i * xp_half_cosine_fraction(done, left) + alpha)``.
+    float32: within 2 ulps of the exact value for inputs exact to 0.5 ulp, no float64.
+
+    Args:
+      done: the fraction done, a float array of ``xp``'s float dtype in [0, 1] (a real for the
+        exact namespace).
+      left: ``1 - done``, accurate in itself near 0.
+      xp: the array namespace.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_half_cosine_fraction(np.array([0.0, 0.5, 1.0]), np.array([1.0, 0.5, 0.0]), xp=np)
+      array([1. , 0.5, 0. ])
+    """
+    kind = _kind(xp)
+    if kind == "exact":  # the plain formula: no comparison that a tie could leave undecided
+        return (1 + xp.cos(xp.pi * done)) / 2
+    if kind != "float32":
+        quarter = xp.pi / 2
+        lower = done <= 0.5
+        return xp.where(lower, 1 - xp.sin(quarter * done) ** 2, xp.sin(quarter * left) ** 2)
+    f32 = xp.float32
+    lower = done <= 0.5
+    x = xp.astype(xp.where(lower, done, left), f32)  # in [0, 1/2]
+    big = x * 4097.0  # Veltkamp: x = x1 + x2, 12 bits each, so x1 * head and x2 * head are exact
+    x1 = big - (big - x)
+    x2 = x - x1
+    head, tail = _QUARTER_PI
+    y_hi, y_lo = _sum_f32([x1 * head, x2 * head], [x * tail], xp)
+    s_hi, s_lo = _sin2_f32(y_hi, y_lo, xp)
+    one_hi = 1.0 - s_hi
+    one_lo = ((1.0 - one_hi) - s_hi) - s_lo
+    value = xp.where(lower, one_hi + one_lo, s_hi + s_lo)
+    return _finish(value, xp)
+
+
+_QUARTER_PI = (
+    float(_round_bits(_PI / 2, _DIGIT_BITS)),
+    _f32(float(_PI / 2 - _round_bits(_PI / 2, _DIGIT_BITS))),
+)

@@ -6,17 +6,35 @@ Measured as the catalogue is held: float32 within 4 ulps and float64 within 1e-1
 
 from __future__ import annotations
 
+import math
+
 import array_api_strict
+import mpmath
 import numpy as np
 import pytest
-from blocks import BLOCKS, evaluate, half_cosine, interesting_steps, inverse_time, naive_half_cosine, worst
+from blocks import (
+    BLOCKS,
+    check_geometric,
+    evaluate,
+    geometric_cycle,
+    geometric_start,
+    half_cosine,
+    interesting_steps,
+    inverse_time,
+    keras_float32_index,
+    naive_half_cosine,
+    restart_steps,
+    worst,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lrsched.exact import namespace
+from lrsched.exact import exact_value, namespace
 from lrsched.numerics import (
     xp_cycle,
+    xp_geometric_cycle,
     xp_half_cosine,
+    xp_half_cosine_fraction,
     xp_inverse_time,
     xp_lerp,
     xp_polynomial,
@@ -180,3 +198,93 @@ def test_soak_blocks_float32(block, seed):
     steps = interesting_steps(start, length, top, rng, 400)
     got, want = evaluate(block, steps, start, length, with_float_dtype(np, np.float32), np.asarray, np.int64)
     assert worst(got, want, "float32")[0] <= 4
+
+
+# -- geometric cycles ---------------------------------------------------------------------------
+T_MULS = [1.0, 2.0, 1.5, 0.9, 3.0]
+
+
+@pytest.mark.parametrize("t_mul", T_MULS)
+@pytest.mark.parametrize("int_dtype", INT_DTYPES, ids=lambda d: d.__name__)
+@settings(max_examples=8)
+@given(first=st.one_of(st.sampled_from([1, 3, 10, 1000]), st.integers(1, 10**6)), seed=st.integers(0, 2**32))
+def test_geometric_cycle_against_exact_math(t_mul, int_dtype, first, seed):
+    """Restarts on the right integer step (near 2**24, 2**31, the dtype's max), fractions within bounds."""
+    top = int(np.iinfo(int_dtype).max)
+    steps = restart_steps(first, t_mul, top, np.random.default_rng(seed))
+    for name in sorted(NAMESPACES):
+        xp, to_xp, dtype = NAMESPACES[name]
+        check_geometric(xp, to_xp, dtype, int_dtype, first, t_mul, steps)
+
+
+@pytest.mark.parametrize("t_mul", [*T_MULS, 1.25, 0.5, 0.99])
+@settings(max_examples=10)
+@given(first=st.integers(1, 10**6), data=st.data())
+def test_geometric_cycle_on_python_ints(t_mul, first, data):
+    """lrsched.xp.scalar (float64 from the table) and the exact namespace (plain formulas)."""
+    steps = data.draw(st.lists(st.integers(-5, 2**70), min_size=1, max_size=4))
+    steps += [math.ceil(geometric_start(i, first, t_mul)) + d for i in (1, 5) for d in (-1, 0)]
+    for step in steps:
+        i, done, left = geometric_cycle(step, first, t_mul)
+        got = xp_geometric_cycle(step, first, t_mul, xp=scalar)
+        assert got[0] == i and type(got[1]) is float
+        assert worst(list(got[1:]), [done, left], "float64")[0] <= 1e-12
+        assert xp_geometric_cycle(step, first, t_mul, xp=exact)[0] == i
+        for k, want in [(1, done), (2, left)]:  # correctly rounded
+            assert exact_value(
+                lambda s, xp, k=k: xp_geometric_cycle(s, first, t_mul, xp=xp)[k], step
+            ) == float(want)
+        cosine = exact_value(
+            lambda s, xp: xp_half_cosine_fraction(*xp_geometric_cycle(s, first, t_mul, xp=xp)[1:], xp=xp),
+            step,
+        )
+        assert cosine == float((1 + mpmath.cospi(done)) / 2)
+
+
+def test_geometric_cycle_with_t_mul_1_is_xp_cycle():
+    steps = np.asarray([0, 9, 10, 25, 2**31 - 1], dtype=np.int32)
+    index, done, left = xp_geometric_cycle(steps, 10, 1.0, xp=np)
+    want_index, position = xp_cycle(steps, 10, xp=np)
+    np.testing.assert_array_equal(index, want_index)
+    np.testing.assert_array_equal(done, position / 10)
+    np.testing.assert_array_equal(left, (10 - position) / 10)
+
+
+def test_keras_float32_arithmetic_puts_a_restart_one_step_late():
+    """t_mul = 2, first = 3: cycle 23 starts at 3 * (2**23 - 1) = 25165821. At the step before it,
+    Keras's float32 ``log(1 + c) / log(2)`` is exactly 23; the integer table says 22."""
+    f32 = with_float_dtype(np, np.float32)
+    step = 3 * (2**23 - 1) - 1
+    assert keras_float32_index(step, 3, 2.0) == 23
+    index, done, left = xp_geometric_cycle(np.asarray([step, step + 1], dtype=np.int32), 3, 2.0, xp=f32)
+    assert index.tolist() == [22, 23]
+    assert left[0] == np.float32(1 / (3 * 2**22)) and done[1] == 0
+
+
+@pytest.mark.parametrize("int_dtype", [np.int8, np.uint8, np.uint16, np.int64], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("t_mul", [2.0, 0.5, 1.5])
+def test_geometric_cycle_narrow_dtypes_and_shapes(int_dtype, t_mul):
+    top = int(np.iinfo(int_dtype).max)
+    steps = np.arange(0, top, max(top // 60, 1)).astype(int_dtype).reshape(-1, 1)[:60]
+    for xp in (np, with_float_dtype(np, np.float32)):
+        index, done, left = xp_geometric_cycle(steps, 3, t_mul, xp=xp)
+        assert index.shape == done.shape == left.shape == steps.shape
+        want = [geometric_cycle(int(s), 3, t_mul) for s in steps.reshape(-1).tolist()]
+        assert index.reshape(-1).tolist() == [i for i, _, _ in want]
+    negative = xp_geometric_cycle(np.asarray([-5, 0], dtype=np.int32), 3, 2.0, xp=np)
+    assert negative[0].tolist() == [0, 0] and negative[1].tolist() == [0, 0]
+
+
+@pytest.mark.parametrize(
+    ("first", "t_mul", "message"),
+    [
+        (0, 2.0, "first must be an int >= 1"),
+        (1.5, 2.0, "first must be"),
+        (3, 0.0, "t_mul must be"),
+        (3, float("inf"), "t_mul must be"),
+        (1, 1.0000001, "too close to 1"),
+    ],
+)
+def test_geometric_cycle_bad_arguments(first, t_mul, message):
+    with pytest.raises(ValueError, match=message):
+        xp_geometric_cycle(np.asarray([1], dtype=np.int64), first, t_mul, xp=np)

@@ -17,6 +17,7 @@ from lrsched.spec import NonNegativeFloat, PositiveFloat, PositiveInt
 from lrsched.testing import ConformanceError, assert_close, check_schedule, checks, float32_ulp, strategies
 from lrsched.xp import xp_float_dtype
 
+
 class HalfCosine(lrsched.Schedule):
     """``peak * (1 + cos(pi * min(step, steps) / steps)) / 2``; subclasses compute it in floats."""
 

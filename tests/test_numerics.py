@@ -85,7 +85,9 @@ def test_python_ints_are_correctly_rounded(spec, step):
         want = float(Fraction(spec.initial_learning_rate) * Fraction(spec.decay_rate) ** q)
     else:  # irrational (or beyond float64's range): 60 digits settle it
         want = float(
-            exact_exponential(spec.initial_learning_rate, spec.decay_steps, spec.decay_rate, spec.staircase, step)
+            exact_exponential(
+                spec.initial_learning_rate, spec.decay_steps, spec.decay_rate, spec.staircase, step
+            )
         )
     assert spec(step) == want
 
@@ -285,3 +287,43 @@ def test_the_torch_steplr_example_prints_clean():
     spec = lrsched.ExponentialDecay(0.1, 1, 0.5, staircase=True)
     assert spec.value(3, scalar) == 0.0125
     assert spec.value(np.asarray([3]), np)[0] == 0.0125
+
+
+@pytest.mark.parametrize("namespace", ["numpy", "scalar"])
+@given(
+    lr0=st.one_of(st.sampled_from([1.8e-217, 1e-300, 1e300, 2.0**-1000]), st.floats(1e-300, 1e300)),
+    rate=st.one_of(st.sampled_from([2.0, 0.5, 0.96, 1e-5, 1e5]), st.floats(1e-6, 1e6)),
+    period=st.one_of(st.sampled_from([1, 10, 56264]), st.integers(1, 10**6)),
+    staircase=st.booleans(),
+    data=st.data(),
+)
+def test_float64_intermediates_neither_overflow_nor_underflow(namespace, lr0, rate, period, staircase, data):
+    """Issue: ``scale * exp(y)`` overflowed in ``exp`` (or underflowed) where the result is a normal
+    float, e.g. ``ExponentialDecay(1.8e-217, 56264, 2.0)`` at step 80037208 (exactly 3.0e211).
+    The steps drawn are those whose exact value lies near float64's edges, where it happens."""
+    from lrsched.xp import scalar
+
+    spec = lrsched.ExponentialDecay(lr0, period, rate, staircase)
+    # the exponent (in stairs or fractional periods) where lr0 * rate ** e crosses 2**k
+    k = data.draw(st.sampled_from([-1060, -1022, -1000, -900, 900, 1000, 1023, 1030]))
+    e = (k - math.log2(lr0)) / math.log2(rate) if rate != 1 else 0.0
+    step = round(e * period) + data.draw(st.integers(-3 * period, 3 * period))
+    assume(0 <= step < 2**63)  # negative steps extend the formula with the plain intermediate
+    want = exact_exponential(lr0, period, rate, staircase, step)
+    if namespace == "scalar":
+        got = spec.value(step, scalar)
+    else:
+        got = float(spec.value(np.asarray([step], dtype=np.int64), np)[0])
+    if math.isinf(float(want)) and math.isfinite(got):  # at the top edge, one rounding either way
+        assert abs(Decimal(got) - want) <= Decimal("1e-12") * want
+    else:
+        assert_close(got, want, dtype="float64")  # 1e-12 relative, or the subnormal spacing
+
+
+def test_the_reported_overflow():
+    spec = lrsched.ExponentialDecay(1.8e-217, 56264, 2.0)
+    want = exact_exponential(1.8e-217, 56264, 2.0, False, 80037208)
+    assert_close(float(spec.value(np.asarray([80037208]), np)[0]), want, dtype="float64")
+    from lrsched.xp import scalar
+
+    assert_close(spec.value(80037208, scalar), want, dtype="float64")

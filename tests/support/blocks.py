@@ -7,6 +7,7 @@ zero is judged in proportion to itself down to a millionth of the peak.
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import mpmath
@@ -140,4 +141,116 @@ def check_namespace(xp, to_xp, int_dtype, dtype: str, seed: int = 0) -> dict[str
             error, i = worst(got, want, dtype)
             assert error <= (4 if dtype == "float32" else 1e-12), (block, start, length, steps[i], error)
             worsts[block] = max(worsts.get(block, 0.0), error)
+    worsts.update(check_geometric_namespace(xp, to_xp, int_dtype, dtype, seed))
+    return worsts
+
+
+# -- geometric cycles: the exact math with Fractions ----------------------------------------------
+def geometric_start(i: int, first: int, t_mul: float) -> Fraction:
+    """Where cycle ``i`` starts, exactly: ``first * (t**i - 1) / (t - 1)`` (``first * i`` for t = 1)."""
+    t = Fraction(t_mul)
+    return Fraction(first * i) if t == 1 else first * (t**i - 1) / (t - 1)
+
+
+def geometric_limit_index(first: int, t_mul: float) -> int:
+    """t_mul < 1: the index reported at and past ``ceil(L)``: the first cycle starting after
+    ``ceil(L) - 1`` (every later step is past infinitely many restarts)."""
+    last = math.ceil(first / (1 - Fraction(t_mul))) - 1
+    i = 0
+    while geometric_start(i, first, t_mul) <= last:
+        i += 1
+    return i
+
+
+def geometric_cycle(step: int, first: int, t_mul: float) -> tuple[int, mpmath.mpf, mpmath.mpf]:
+    """``(i, done, left)`` exactly: ``S_i <= step < S_{i+1}``, steps below 0 counting as 0."""
+    s = max(step, 0)
+    t = Fraction(t_mul)
+    if t < 1 and s >= first / (1 - t):
+        return geometric_limit_index(first, t_mul), mpmath.mpf(1), mpmath.mpf(0)
+    if t == 1:
+        i = s // first
+    else:  # a guess from the logarithm, then exact comparisons
+        with mpmath.workprec(400):
+            x = 1 + mpmath.mpf(s) * (mpmath.mpf(t_mul) - 1) / first
+            i = max(int(mpmath.floor(mpmath.log(x) / mpmath.log(mpmath.mpf(t_mul)))), 0)
+    while i > 0 and geometric_start(i, first, t_mul) > s:
+        i -= 1
+    while geometric_start(i + 1, first, t_mul) <= s:
+        i += 1
+    start, end = geometric_start(i, first, t_mul), geometric_start(i + 1, first, t_mul)
+    length = end - start
+    done, left = (s - start) / length, (end - s) / length
+    return i, mpmath.mpf(done.numerator) / done.denominator, mpmath.mpf(left.numerator) / left.denominator
+
+
+def keras_float32_index(step: int, first: int, t_mul: float) -> int:
+    """Keras ``CosineDecayRestarts``'s ``i_restart`` arithmetic in float32, for comparison."""
+    f32 = np.float32
+    c = f32(step) / f32(first)
+    t = f32(t_mul)
+    if t == 1:
+        return int(np.floor(c))
+    return int(np.floor(np.log(f32(1.0) - c * (f32(1.0) - t)) / np.log(t)))
+
+
+def restart_steps(first: int, t_mul: float, top: int, rng: np.random.Generator) -> list[int]:
+    """Steps around the restarts nearest 2**24, 2**31 and the dtype's max, the first few, the
+    accumulation point for t_mul < 1, and random ones."""
+    t = Fraction(t_mul)
+    indices = {0, 1, 2, 3}
+    for target in (2**24, 2**31, top):
+        if t == 1:
+            indices.add(target // first)
+        elif t > 1:
+            indices.add(int(math.log1p(target * (t_mul - 1) / first) / math.log(t_mul)))
+        elif target < first / (1 - t):
+            indices.add(int(math.log1p(-target * (1 - t_mul) / first) / math.log(t_mul)))
+    if t < 1:
+        last = geometric_limit_index(first, t_mul)
+        indices |= set(range(max(last - 4, 0), last + 1))
+    steps = {top}
+    for i in indices:
+        for j in (i - 1, i, i + 1):
+            if j >= 0:
+                r = math.ceil(geometric_start(j, first, t_mul))
+                steps |= {r - 1, r, r + 1}
+    steps |= set(rng.integers(0, top, 6, endpoint=True).tolist())
+    return sorted(s for s in steps if 0 <= s <= top)
+
+
+def check_geometric(xp, to_xp, dtype, int_dtype, first, t_mul, steps) -> dict[str, float]:
+    from lrsched.numerics import xp_geometric_cycle, xp_half_cosine_fraction
+
+    want = [geometric_cycle(s, first, t_mul) for s in steps]
+    index, done, left = xp_geometric_cycle(to_xp(np.asarray(steps, dtype=int_dtype)), first, t_mul, xp=xp)
+    assert np.asarray(index).dtype == int_dtype
+    assert np.asarray(done).dtype == np.asarray(left).dtype == np.dtype(dtype)
+    got_index = np.asarray(index).tolist()
+    for step, g, (i, _, _) in zip(steps, got_index, want, strict=True):
+        assert g == i, f"step {step}: cycle {g}, exactly {i} (first={first}, t_mul={t_mul})"
+    cosine = xp_half_cosine_fraction(done, left, xp=xp)
+    errors = {}
+    for name, got, exact in [
+        ("done", done, [d for _, d, _ in want]),
+        ("left", left, [lf for _, _, lf in want]),
+        ("half_cosine_fraction", cosine, [(1 + mpmath.cospi(d)) / 2 for _, d, _ in want]),
+    ]:
+        error, k = worst(np.asarray(got), exact, dtype)
+        assert error <= (4 if dtype == "float32" else 1e-12), (
+            f"{name} at step {steps[k]}: {error:.3g} (first={first}, t_mul={t_mul})"
+        )
+        errors[name] = error
+    return errors
+
+
+def check_geometric_namespace(xp, to_xp, int_dtype, dtype: str, seed: int = 0) -> dict[str, float]:
+    """xp_geometric_cycle over fixed (first, t_mul): restarts exact, fractions within bounds."""
+    top = int(np.iinfo(int_dtype).max)
+    rng = np.random.default_rng(seed)
+    worsts = {}
+    for first, t_mul in [(10, 1.0), (3, 2.0), (7, 1.5), (1000, 0.9), (123457, 3.0)]:
+        steps = restart_steps(first, t_mul, top, rng)
+        for name, error in check_geometric(xp, to_xp, dtype, int_dtype, first, t_mul, steps).items():
+            worsts[name] = max(worsts.get(name, 0.0), error)
     return worsts
