@@ -1008,8 +1008,8 @@ def xp_geometric_cycle(step: Any, first: int, t_mul: float, *, xp: Any) -> tuple
     while power:  # binary lifting: the largest i with starts[i] <= step
         candidate = index + power
         clipped = xp.minimum(candidate, xp.asarray(n - 1, dtype=i32))
-        found = xp.logical_and(_take(tables.starts, step.dtype, clipped, xp) <= step, candidate <= n - 1)
-        index = xp.where(found, candidate, index)
+        # a candidate past the table is clipped to its last entry: found there means the answer is it
+        index = xp.where(_take(tables.starts, step.dtype, clipped, xp) <= step, clipped, index)
         power >>= 1
     k = step - _take(tables.starts, step.dtype, index, xp)  # exact, in [0, 2**bits)
     m = _take(tables.ends, step.dtype, index, xp) - step
