@@ -29,8 +29,17 @@ SPECS = [
 ]
 PROFILE = os.environ.get("LRSCHED_HYPOTHESIS_PROFILE", "ci")
 #: Generated specs per (schedule, check) test in the default run, and under -m slow (tox -e fuzz).
-KIT_EXAMPLES, FUZZ_EXAMPLES = 3, 150
-CASES = [(name, check) for name in sorted(lrsched.schedules()) for check in checks()]
+KIT_EXAMPLES = int(os.environ.get("LRSCHED_KIT_EXAMPLES", "3"))
+FUZZ_EXAMPLES = 150
+#: A framework's tox env sets LRSCHED_KIT_BACKENDS to its backend: there the generated specs go
+#: through that framework's checks only (each compiles new code), and the core env runs the rest.
+ONLY = os.environ.get("LRSCHED_KIT_BACKENDS")
+CASES = [
+    (name, check)
+    for name in sorted(lrsched.schedules())
+    for check in checks()
+    if ONLY is None or check.backend in ONLY.split(",")
+]
 IDS = [f"{name}-{check.id}" for name, check in CASES]
 
 
