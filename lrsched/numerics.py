@@ -20,7 +20,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from lrsched.xp import EXACT, xp_float_dtype
+from lrsched.xp import EXACT, scalar, xp_float_dtype
 
 __all__ = ["xp_floor_divide", "xp_geometric_cycle", "xp_half_cosine_fraction", "xp_ldexp", "xp_scaled_power"]
 
@@ -475,6 +475,8 @@ def xp_progress(step: Any, start: int, length: int, *, xp: Any) -> Any:
       >>> xp_progress(np.array([0, 10, 15, 30]), 10, 10, xp=np)
       array([0. , 0. , 0.5, 1. ])
     """
+    if type(step) is int and xp is scalar:  # one Python step (the torch scheduler): int / int is correctly rounded
+        return min(max(step - start, 0), length) / length
     _check_interval(start, length)
     kind = _kind(xp)
     k, kmax = _offset(step, start, length, xp)
@@ -503,6 +505,8 @@ def xp_remaining(step: Any, start: int, length: int, *, xp: Any) -> Any:
       >>> xp_remaining(np.array([0, 15, 19, 99]), 10, 10, xp=np)
       array([1. , 0.5, 0.1, 0. ])
     """
+    if type(step) is int and xp is scalar:  # one Python step: int / int is correctly rounded
+        return (length - min(max(step - start, 0), length)) / length
     _check_interval(start, length)
     kind = _kind(xp)
     if kind != "float32":
@@ -776,6 +780,8 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
       array([0.  , 0.15, 0.3 ])
     """
     span = b - a
+    if xp is scalar:  # Python floats: one branch
+        return a if p == 0 else (a + span * p if p <= 0.5 else b - span * (1 - p if q is None else q))
     out = xp.where(p <= 0.5, a + span * p, b - span * (1 - p if q is None else q))
     return xp.where(p == 0, xp.zeros_like(p) + a, out)  # a start even where span * 0 is nan (span inf)
 
