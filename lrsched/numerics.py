@@ -475,7 +475,9 @@ def xp_progress(step: Any, start: int, length: int, *, xp: Any) -> Any:
       >>> xp_progress(np.array([0, 10, 15, 30]), 10, 10, xp=np)
       array([0. , 0. , 0.5, 1. ])
     """
-    if type(step) is int and xp is scalar:  # one Python step (the torch scheduler): int / int is correctly rounded
+    if (
+        type(step) is int and xp is scalar
+    ):  # one Python step (the torch scheduler): int / int is correctly rounded
         return min(max(step - start, 0), length) / length
     _check_interval(start, length)
     kind = _kind(xp)
