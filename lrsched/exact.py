@@ -617,10 +617,8 @@ class ExactNamespace:
             return r
         v = fn(r.v, 0, _N)  # prec 0: exact
         if r.e != _X and self.strict:
-            width = libmp.from_man_exp(1, r.e)
-            low = fn(libmp.mpf_sub(r.v, width, 0), 0, _N)
-            high = fn(libmp.mpf_add(r.v, width, 0), 0, _N)
-            if low != high:
+            low, high = _bounds(r, self.prec)
+            if fn(low, 0, _N) != fn(high, 0, _N):
                 raise _Imprecise
         return Real(v, self)
 
@@ -741,6 +739,13 @@ def _cached_log(base: tuple, prec: int) -> tuple:
     return log
 
 
+def _bounds(r: Real, prec: int) -> tuple[tuple, tuple]:
+    """``r.v -+ 2**r.e``, rounded outwards to ``prec + 64`` bits: an interval that holds the exact
+    value (an exact sum could need as many bits as the exponents differ: up to 2**60)."""
+    width = libmp.from_man_exp(1, r.e)
+    return libmp.mpf_sub(r.v, width, prec + 64, "f"), libmp.mpf_add(r.v, width, prec + 64, "c")
+
+
 def _settled(result: Any, ns: ExactNamespace) -> float | None:
     """The float64 that ``result`` rounds to, or None if its error bound straddles two."""
     if isinstance(result, Real):
@@ -748,10 +753,8 @@ def _settled(result: Any, ns: ExactNamespace) -> float | None:
             return _to_float(result.v)
         if result.e >= _UNBOUNDED:
             return None
-        width = libmp.from_man_exp(1, result.e)
-        low = _to_float(libmp.mpf_sub(result.v, width, 0))
-        high = _to_float(libmp.mpf_add(result.v, width, 0))
-        return _to_float(result.v) if low == high else None
+        low, high = _bounds(result, ns.prec)
+        return _to_float(result.v) if _to_float(low) == _to_float(high) else None
     if isinstance(result, numbers.Real) and not isinstance(result, bool):
         return float(result)
     raise LrschedError(

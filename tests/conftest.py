@@ -6,11 +6,18 @@ import os
 
 import pytest
 from examples import ComposePlugin
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
-# ci: deterministic (the same examples every run, so CI is reproducible); fuzz explores at random
+# ci: deterministic (the same examples every run, so CI is reproducible) and no shrinking (a
+# failure is reported at once with the example that found it, not after minutes of shrinking);
+# fuzz explores at random and shrinks what it finds.
 settings.register_profile(
-    "ci", max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+    "ci",
+    max_examples=150,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("fuzz", max_examples=20_000, deadline=None)
 settings.load_profile(os.environ.get("LRSCHED_HYPOTHESIS_PROFILE", "ci"))

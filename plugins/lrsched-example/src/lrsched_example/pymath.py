@@ -71,7 +71,10 @@ class _PyMath:
 
     @staticmethod
     def clip(value: Any, lo: Any = None, hi: Any = None) -> Any:
-        return min(max(value, lo), hi)
+        """The Array API's clip: either bound may be None."""
+        if lo is not None:
+            value = max(value, lo)
+        return value if hi is None else min(value, hi)
 
 
 namespace = _PyMath()
