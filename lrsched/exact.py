@@ -25,7 +25,7 @@ from typing import Any
 from mpmath import libmp
 
 from lrsched.errors import LrschedError, UnsupportedFunctionError
-from lrsched.xp import EXACT
+from lrsched.xp import EXACT, _ScalarOps
 
 __all__ = ["ExactNamespace", "Int", "Real", "exact_value", "namespace"]
 
@@ -505,7 +505,7 @@ def _tanh(ns: ExactNamespace, x: Real) -> Real:
     return Real(v, ns, max(x.e, _mag(v) - ns.prec) + 2)
 
 
-class ExactNamespace:
+class ExactNamespace(_ScalarOps):
     """Python ints and :class:`Real` values with the Array API's function names, at ``prec`` bits.
 
     Functions: ``asarray``, ``astype``, ``zeros_like``, ``ones_like``, ``full_like``, ``where``,
@@ -579,11 +579,7 @@ class ExactNamespace:
         integral = dtype is int or (dtype is None and _is_int(value))
         return self.Int(int(fill_value)) if integral else self.real(fill_value)  # type: ignore[call-overload]
 
-    # -- selection -------------------------------------------------------------------------
-    @staticmethod
-    def where(condition: object, a: Any, b: Any) -> Any:
-        return a if condition else b
-
+    # -- selection (where, floor_divide, remainder, abs: the scalar namespaces' own) ---------
     def _extremum(self, a: Any, b: Any, larger: bool) -> Any:
         if self.isnan(a) or self.isnan(b):
             return self.nan
@@ -636,18 +632,6 @@ class ExactNamespace:
         if _is_int(x):
             return x
         return self.floor(x) if self.real(x) >= 0 else self.ceil(x)
-
-    @staticmethod
-    def floor_divide(a: Any, b: Any) -> Any:
-        return a // b
-
-    @staticmethod
-    def remainder(a: Any, b: Any) -> Any:
-        return a % b
-
-    @staticmethod
-    def abs(x: Any) -> Any:
-        return abs(x)
 
     def sign(self, x: Any) -> Any:
         s = (x > 0) - (x < 0)
@@ -709,8 +693,10 @@ class ExactNamespace:
 
 _FUNCTIONS = sorted(
     name
-    for name in (*vars(ExactNamespace), "pi", "e", "inf", "nan")
-    if not name.startswith("_") and name not in ("lrsched_float_dtype", "real", "prec", "strict", "Int")
+    for name in {*dir(ExactNamespace), "pi", "e", "inf", "nan"}
+    if not name.startswith("_")
+    and name not in ("lrsched_float_dtype", "real", "prec", "strict", "Int")
+    and not isinstance(getattr(ExactNamespace, name, None), (str, type))  # dtype names
 )
 
 _NAMESPACES: dict[tuple[int, bool], ExactNamespace] = {}
