@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import typing
 import warnings
@@ -313,17 +314,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
     try:
         if args.command == "show":
-            return _show(source, rest)
-        if args.command == "plot":
-            return _plot(source, rest)
-        if args.command == "schema":
-            return _schema(args.name)
-        return _list() if args.command == "list" else _plugins()
+            status = _show(source, rest)
+        elif args.command == "plot":
+            status = _plot(source, rest)
+        elif args.command == "schema":
+            status = _schema(args.name)
+        else:
+            status = _list() if args.command == "list" else _plugins()
+        sys.stdout.flush()  # here, where a closed pipe can be caught, not at interpreter exit
+        return status
     except LrschedError as exc:
         print(f"lrsched: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # `lrsched schema | head`: the reader left; that is no error
-        sys.stderr.close()
+        devnull = os.open(os.devnull, os.O_WRONLY)  # Python's recipe: exit's own flush must not fail
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
 
 

@@ -65,6 +65,9 @@ class _PyMath:
     sqrt = staticmethod(math.sqrt)
     log = staticmethod(math.log)
     floor = staticmethod(math.floor)
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+    pi = math.pi
     minimum = staticmethod(min)
     maximum = staticmethod(max)
     abs = staticmethod(abs)
