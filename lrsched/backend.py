@@ -193,7 +193,7 @@ class Backend:
           >>> b.check_options({"dtype": "float16"})
           Traceback (most recent call last):
           ...
-          lrsched.backend.OptionError: mine backend: option `dtype` must be one of ['float32', 'float64']; received 'float16' (the options it accepts: dtype)
+          lrsched.backend.OptionError: mine backend: option `dtype` must be one of ['float32', 'float64']; received dtype='float16' (the options it accepts: dtype)
         """
         if not options:
             return
@@ -210,7 +210,7 @@ class Backend:
             allowed = accepted[name]
             if isinstance(allowed, tuple) and not any(_same(value, choice) for choice in allowed):
                 raise OptionError(
-                    f"{self.name} backend: option `{name}` must be {_choices(allowed)}; received {value!r} "
+                    f"{self.name} backend: option `{name}` must be {_choices(allowed)}; received {name}={value!r} "
                     f"(the options it accepts: {listing})"
                 )
 
