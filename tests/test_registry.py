@@ -291,7 +291,10 @@ def test_a_lazy_function_that_cannot_import_makes_the_backend_unavailable(fresh_
             r"numpy backend: unknown option `foo` \(received foo=1\); the options it accepts: dtype",
         ),
         ({"dtype": ["float32"]}, r"numpy backend: option `dtype` must be one of \['float64', "),
-        ({"dtype": 32}, r"option `dtype` must be one of .*; received dtype=32 \(the options it accepts: dtype\)"),
+        (
+            {"dtype": 32},
+            r"option `dtype` must be one of .*; received dtype=32 \(the options it accepts: dtype\)",
+        ),
     ],
 )
 def test_unknown_and_ill_typed_options_are_config_errors(options, match):
