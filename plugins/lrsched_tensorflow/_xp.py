@@ -129,12 +129,13 @@ class KerasNamespace:
     @staticmethod
     def clip(x: Any, min: Any = None, max: Any = None) -> Any:
         """The Array API's ``clip``: either bound may be None (``keras.ops.clip`` needs both)."""
-        if min is not None and max is not None:
-            return ops.clip(x, min, max)
+        dtype = _name(
+            x.dtype
+        )  # bounds straight in x's dtype: via float32 a float64 0.15 would be 0.15000000596
         if min is not None:
-            return ops.maximum(x, ops.cast(min, x.dtype))
+            x = ops.maximum(x, ops.convert_to_tensor(min, dtype=dtype))
         if max is not None:
-            return ops.minimum(x, ops.cast(max, x.dtype))
+            x = ops.minimum(x, ops.convert_to_tensor(max, dtype=dtype))
         return x
 
     @staticmethod
