@@ -129,9 +129,11 @@ class KerasNamespace:
     @staticmethod
     def clip(x: Any, min: Any = None, max: Any = None) -> Any:
         """The Array API's ``clip``: either bound may be None (``keras.ops.clip`` needs both)."""
-        dtype = _name(
-            x.dtype
-        )  # bounds straight in x's dtype: via float32 a float64 0.15 would be 0.15000000596
+        dtype = _name(x.dtype)
+        if dtype in _KINDS["integral"]:  # ops.clip keeps int64 (ops.maximum gives int32 on torch)
+            info = np.iinfo(dtype)
+            return ops.clip(x, info.min if min is None else min, info.max if max is None else max)
+        # float bounds made in x's dtype: through float32, a float64 0.15 would be 0.15000000596
         if min is not None:
             x = ops.maximum(x, ops.convert_to_tensor(min, dtype=dtype))
         if max is not None:

@@ -75,17 +75,7 @@ print(json.dumps(result))
 """
 
 
-KNOWN_TORCH_BUG = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "regression found at the end of the session that merged the new numerics: on Keras's torch "
-        "backend the float32 ExponentialDecay(2.5, 1073741827, 0.01) stops decaying past step ~2**30 "
-        "(0.855 where exact math gives 4.2e-4); numpy, TF, JAX and torch's own backend are right"
-    ),
-)
-
-
-@pytest.mark.parametrize("backend", ["jax", pytest.param("torch", marks=KNOWN_TORCH_BUG)])
+@pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_rendered_schedule_on_keras_backend(python, backend):
     if importlib.util.find_spec(backend) is None:
         pytest.skip(f"{backend} is not installed in this environment (the tox env installs it)")
