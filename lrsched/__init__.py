@@ -36,6 +36,11 @@ _LAZY = {
     "Clip": "lrsched.schedules",
     "Constant": "lrsched.schedules",
     "ExponentialDecay": "lrsched.schedules",
+    "CosineDecay": "lrsched.schedules",
+    "CosineDecayRestarts": "lrsched.schedules",
+    "InverseTimeDecay": "lrsched.schedules",
+    "PiecewiseConstantDecay": "lrsched.schedules",
+    "PolynomialDecay": "lrsched.schedules",
     "Join": "lrsched.schedules",
     "Offset": "lrsched.schedules",
     "Scale": "lrsched.schedules",
@@ -59,12 +64,17 @@ __all__ = [
     "Clip",
     "ConfigError",
     "Constant",
+    "CosineDecay",
+    "CosineDecayRestarts",
     "DuplicateNameError",
     "ExponentialDecay",
+    "InverseTimeDecay",
     "Join",
     "LrschedError",
     "Offset",
+    "PiecewiseConstantDecay",
     "PluginError",
+    "PolynomialDecay",
     "Scale",
     "Schedule",
     "ScheduleField",
@@ -94,7 +104,20 @@ if TYPE_CHECKING:
     from lrsched.json_schema import schema
     from lrsched.plotting import plot
     from lrsched.rendering import backends, evaluate, render
-    from lrsched.schedules import Clip, Constant, ExponentialDecay, Join, Offset, Scale, Warmup
+    from lrsched.schedules import (
+        Clip,
+        Constant,
+        CosineDecay,
+        CosineDecayRestarts,
+        ExponentialDecay,
+        InverseTimeDecay,
+        Join,
+        Offset,
+        PiecewiseConstantDecay,
+        PolynomialDecay,
+        Scale,
+        Warmup,
+    )
     from lrsched.serialization import deserialize, serialize
     from lrsched.spec import Schedule, ScheduleField
 

@@ -22,7 +22,22 @@ from typing import Any
 
 from lrsched.xp import EXACT, scalar, xp_float_dtype
 
-__all__ = ["xp_floor_divide", "xp_geometric_cycle", "xp_half_cosine_fraction", "xp_ldexp", "xp_scaled_power"]
+__all__ = [
+    "xp_blend",
+    "xp_cosine_step",
+    "xp_cycle",
+    "xp_floor_divide",
+    "xp_geometric_cycle",
+    "xp_half_cosine",
+    "xp_half_cosine_fraction",
+    "xp_inverse_time",
+    "xp_ldexp",
+    "xp_lerp",
+    "xp_polynomial",
+    "xp_progress",
+    "xp_remaining",
+    "xp_scaled_power",
+]
 
 
 def xp_floor_divide(step: Any, d: int, *, xp: Any) -> Any:
@@ -578,7 +593,8 @@ def xp_half_cosine(
         quarter = xp.pi / 2
         head = xp.sin(quarter * (_real(done, xp) / length)) ** 2
         tail = xp.sin(quarter * ((_real(left, xp) + _real(length - kmax, xp)) / length)) ** 2
-        value = xp.where(k <= half, head, 1 - tail) if rising else xp.where(k <= half, 1 - head, tail)
+        lower = k <= min(half, kmax)  # k <= kmax: the same test, within the step's dtype
+        value = xp.where(lower, head, 1 - tail) if rising else xp.where(lower, 1 - head, tail)
         return value if exponent == 1.0 else xp.pow(value, exponent)
     factor = _PI / 2 / length
     beyond = factor * (length - kmax)
@@ -610,12 +626,26 @@ def xp_half_cosine(
     return _finish(value, xp)
 
 
-def _check_power(power: float, name: str) -> None:
-    if isinstance(power, bool) or not isinstance(power, (int, float)) or not 0 <= power < math.inf:
+def _check_power(power: float, name: str, limit: float = 128) -> None:
+    """A float in [0, limit]: the float32 power's logarithm carries a small error that the power
+    multiplies; up to 128 the result stays within 2.2 ulps (measured; 10 at 1024)."""
+    if isinstance(power, bool) or not isinstance(power, (int, float)) or not 0 <= power <= limit:
+        raise ValueError(f"{name} must be a finite float in [0, {limit:g}]; received {name}={power!r}")
+    if not math.isfinite(power):
         raise ValueError(f"{name} must be a finite float >= 0; received {name}={power!r}")
 
 
-def xp_polynomial(step: Any, start: int, length: int, power: float, *, xp: Any) -> Any:
+def xp_polynomial(
+    step: Any,
+    start: int,
+    length: int,
+    power: float,
+    *,
+    rising: bool = False,
+    cycle: bool = False,
+    extend: bool = False,
+    xp: Any,
+) -> Any:
     """``(1 - p) ** power`` for ``p = xp_progress(step, start, length)``.
 
     ``1 - p`` comes from the exact integer remainder; power 0 gives 1 and power 1 gives
@@ -625,23 +655,239 @@ def xp_polynomial(step: Any, start: int, length: int, power: float, *, xp: Any) 
 
     Args:
       power: a float >= 0.
+      rising: give ``1 - (1 - p) ** power`` instead (a polynomial rise from 0, Keras's
+        ``PolynomialDecay`` to a larger end), as ``-expm1(power * log1p(-p))``: accurate near 0,
+        where it starts.
+      cycle: Keras's ``PolynomialDecay(cycle=True)`` (``start`` must be 0): ``p = step / (length
+        * c)`` with ``c = max(1, ceil(step / length))``, so ``p`` reaches 1 at every multiple of
+        ``length`` and the next step starts a longer interval. ``1 - p = r / (length * c)`` from
+        the exact integer ``r = length * c - step``.
+      extend: before ``start`` (which must be 0), the formula extended, ``(1 + |step| / length)
+        ** power`` (what Keras computes for a negative step: TF Model Garden's
+        ``PolynomialDecayWithOffset`` before its offset); without it, steps before ``start``
+        count as ``start``. With ``cycle``, steps below 0 count as 0 (Keras gives inf or nan).
 
     Example:
       >>> import numpy as np
       >>> xp_polynomial(np.array([0, 50, 100]), 0, 100, 2.0, xp=np)
       array([1.  , 0.25, 0.  ])
+      >>> xp_polynomial(np.array([0, 50, 100]), 0, 100, 2.0, rising=True, xp=np)
+      array([0.  , 0.75, 1.  ])
+      >>> xp_polynomial(np.array([100, 150, 200]), 0, 100, 1.0, cycle=True, xp=np)
+      array([0.  , 0.25, 0.  ])
     """
     _check_interval(start, length)
     _check_power(power, "power")
+    if (cycle or extend) and start != 0:
+        raise ValueError(f"cycle and extend need start == 0; received start={start!r}")
     kind = _kind(xp)
+    if kind == "exact":
+        return _polynomial_exact(step, start, length, power, rising, cycle, extend, xp)
     if power == 0.0:
         k, _ = _offset(step, start, length, xp)
-        return _real(k, xp) * 0.0 + 1.0
-    if power == 1.0 or kind != "float32":
-        left = xp_remaining(step, start, length, xp=xp)
-        return left if power == 1.0 else xp.pow(left, power)
-    hi, lo = _remaining(step, start, length, Fraction(1, length), xp)
-    return _finish(_pow_f32(hi, lo, power, xp), xp)
+        return _real(k, xp) * 0.0 + (0.0 if rising else 1.0)
+    bounded = isinstance(step, int) or length <= xp.iinfo(step.dtype).max
+    if cycle and bounded:
+        value = _polynomial_cycle(step, length, power, rising, kind, xp)
+    elif power == 1.0:
+        value = (xp_progress if rising else xp_remaining)(step, start, length, xp=xp)
+    elif kind != "float32":
+        p, q = xp_progress(step, start, length, xp=xp), xp_remaining(step, start, length, xp=xp)
+        value = (_rise if rising else _fall)(p, q, power, xp)
+    else:
+        hi, lo = _remaining(step, start, length, Fraction(1, length), xp)
+        if rising:
+            p_hi, p_lo = _product_f32(
+                Fraction(1, length), _offset(step, start, length, xp)[0], _bits_of(step, xp), xp
+            )
+            value = _rise(p_hi + p_lo, hi + lo, power, xp)
+        else:
+            value = _pow_f32(hi, lo, power, xp)
+        value = _finish(value, xp)
+    if extend and not cycle and _may_be_negative(step, xp):
+        value = xp.where(step < 0, _polynomial_before(step, length, power, rising, kind, xp), value)
+    return value
+
+
+def _bits_of(step: Any, xp: Any) -> int:
+    return 64 if isinstance(step, int) else _bits(step.dtype, xp)
+
+
+def _may_be_negative(step: Any, xp: Any) -> bool:
+    return step < 0 if isinstance(step, int) else xp.iinfo(step.dtype).min < 0
+
+
+def _rise(p: Any, q: Any, power: float, xp: Any) -> Any:
+    """``1 - q ** power`` for ``q = 1 - p``, both given: ``-expm1(power * log(q))`` with the
+    logarithm from whichever of ``p`` and ``q`` is accurate (``log1p(-p)`` for small ``p``)."""
+    if xp is scalar:
+        if q == 0:
+            return 1.0
+        return -math.expm1(power * (math.log1p(-p) if p <= 0.5 else math.log(q)))
+    small = p <= 0.5
+    one = xp.ones_like(q)
+    # each log sees only arguments it takes without a warning; the lanes not taken are discarded
+    log = xp.where(small, xp.log1p(-xp.where(small, p, 0.0 * p)), xp.log(xp.where(small | (q <= 0), one, q)))
+    return xp.where(q <= 0, one, -xp.expm1(power * log))
+
+
+def _fall(p: Any, q: Any, power: float, xp: Any) -> Any:
+    """``q ** power`` for ``q = 1 - p``, both given: ``exp(power * log1p(-p))`` for small ``p``
+    (where ``q`` may have rounded to 1 and a large power would amplify its rounding)."""
+    if xp is scalar:
+        return math.exp(power * math.log1p(-p)) if p <= 0.5 else xp.pow(q, power)
+    small = p <= 0.5
+    return xp.where(small, xp.exp(power * xp.log1p(-xp.where(small, p, 0.0 * p))), xp.pow(q, power))
+
+
+def _polynomial_exact(
+    step: Any, start: int, length: int, power: float, rising: bool, cycle: bool, extend: bool, xp: Any
+) -> Any:
+    """The plain formulas, evaluated exactly (the exact namespace's Python ints)."""
+    if cycle:
+        s = max(step, 0)
+        period = length * max(1, -(-s // length))
+        q = (period - s) / xp.real(period)
+    else:
+        k = step - start
+        k = min(k, length) if extend else min(max(k, 0), length)
+        q = (length - k) / xp.real(length)
+    value = xp.pow(q, power) if power else xp.real(1)
+    return 1 - value if rising else value
+
+
+def _polynomial_cycle(step: Any, length: int, power: float, rising: bool, kind: str, xp: Any) -> Any:
+    """Keras's cycle: ``q = r / (length * c)`` and ``p = s / (length * c)`` from exact integers."""
+    if isinstance(step, int):
+        s = max(step, 0)
+        c = max(1, -(-s // length))
+        q = (c * length - s) / length / c
+        p = s / length / c
+        return (_rise if rising else _fall)(p, q, power, xp)
+    s = xp.where(step < 0, xp.zeros_like(step), step) if xp.iinfo(step.dtype).min < 0 else step
+    one = xp.ones_like(s)
+    c = xp.where(s == 0, one, xp_floor_divide(s - one, length, xp=xp) + one)
+    m = s - (c - one) * length  # in [1, length] (length at s == 0 too: q == 1)
+    m = xp.where(s == 0, xp.zeros_like(s), m)
+    r = length - m  # length * c - s, in [0, length]
+    if kind != "float32":
+        f64 = xp_float_dtype(xp)
+        cf = xp.astype(c, f64)
+        q = xp.astype(r, f64) / length / cf
+        p = xp.astype(s, f64) / length / cf
+        return (_rise if rising else _fall)(p, q, power, xp)
+    bits = _bits(step.dtype, xp)
+    c_hi, c_lo = _product_f32(Fraction(1), c, bits, xp)
+    q_hi, q_lo = _div_f32(*_product_f32(Fraction(1, length), r, bits, xp), c_hi, c_lo, xp)
+    if not rising:
+        value = xp.where(r == 0, xp.zeros_like(q_hi), _pow_f32(q_hi, q_lo, power, xp))
+    else:
+        p_hi, p_lo = _div_f32(*_product_f32(Fraction(1, length), s, bits, xp), c_hi, c_lo, xp)
+        value = _rise(p_hi + p_lo, q_hi + q_lo, power, xp)
+    return _finish(value, xp)
+
+
+def _polynomial_before(step: Any, length: int, power: float, rising: bool, kind: str, xp: Any) -> Any:
+    """``(1 + |step| / length) ** power`` (or ``1 -`` it) for steps below 0; others give anything."""
+    if isinstance(step, int):
+        x = 1 + -step / length
+        return -math.expm1(power * math.log1p(-step / length)) if rising else xp.pow(x, power)
+    u = xp.where(step < 0, -(step + 1), xp.zeros_like(step))  # |step| - 1, no overflow at the minimum
+    if kind != "float32":
+        f64 = xp_float_dtype(xp)
+        t = (xp.astype(u, f64) + 1.0) / length
+        return -xp.expm1(power * xp.log1p(t)) if rising else xp.pow(1.0 + t, power)
+    factor = Fraction(1, length)
+    if rising:
+        t_hi, t_lo = _product_f32(factor, u, _bits(step.dtype, xp), xp, _pair_array(factor, u, xp))
+        return _finish(-xp.expm1(power * xp.log1p(t_hi + t_lo)), xp)
+    x_hi, x_lo = _product_f32(factor, u, _bits(step.dtype, xp), xp, _pair_array(1 + factor, u, xp))
+    return _finish(_pow_f32(x_hi, x_lo, power, xp), xp)
+
+
+def _pair_array(x: Fraction, like: Any, xp: Any) -> tuple[Any, Any]:
+    """The constant ``x`` as a float32 pair of arrays shaped like ``like``."""
+    hi, lo = _pair(x)
+    zero = xp.zeros_like(like, dtype=xp.float32)
+    return zero + hi, zero + lo
+
+
+def _two_prod_f32(a: Any, b: Any) -> tuple[Any, Any]:
+    """``a * b`` as a float32 pair (Dekker's product with 12-bit halves: no FMA needed)."""
+    p = a * b
+    big = a * 4097.0
+    a1 = big - (big - a)
+    a2 = a - a1
+    big = b * 4097.0
+    b1 = big - (big - b)
+    b2 = b - b1
+    return p, ((a1 * b1 - p) + a1 * b2 + a2 * b1) + a2 * b2
+
+
+def _div_f32(a_hi: Any, a_lo: Any, b_hi: Any, b_lo: Any, xp: Any) -> tuple[Any, Any]:
+    """``(a_hi + a_lo) / (b_hi + b_lo)`` as a float32 pair, for ``b > 0`` (about 2**-44 relative)."""
+    q = a_hi / b_hi
+    p, e = _two_prod_f32(q, b_hi)
+    r = (((a_hi - p) - e) + a_lo - q * b_lo) / b_hi
+    hi = q + r
+    return hi, r - (hi - q)
+
+
+def xp_cosine_step(step: Any, length: int, *, xp: Any) -> Any:
+    """``step``, with a step below 0 moved into ``[0, length]`` where ``cos(pi * step / length)``
+    has the same value: ``|step|`` modulo ``2 * length``, mirrored about ``length``.
+
+    Keras's ``CosineDecay`` on a negative step (TF Model Garden's ``CosineDecayWithOffset``
+    before its offset) is its cosine extended, periodic; with this in integers, the cosine
+    blocks see only steps in their interval. Steps >= 0 are returned as they are.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_cosine_step(np.array([-250, -150, -50, 0, 50, 150]), 100, xp=np)
+      array([ 50, 50,  50,   0,  50, 150])
+    """
+    if not isinstance(length, int) or isinstance(length, bool) or length < 1:
+        raise ValueError(f"length must be an int >= 1; received length={length!r}")
+    period = 2 * length
+    if isinstance(step, int):
+        if step >= 0:
+            return step
+        t = -step % period
+        return min(t, period - t)
+    info = xp.iinfo(step.dtype)
+    if info.min >= 0:
+        return step
+    u = xp.where(step < 0, -(step + 1), xp.zeros_like(step))  # |step| - 1, no overflow at the minimum
+    # |step| mod period; where the dtype reaches back less than a period, |step| itself (one
+    # less at the dtype's minimum)
+    wraps = period <= info.max
+    t = (u % period + 1) % period if wraps else xp.minimum(u, min(period - 2, info.max - 1)) + 1
+    if length <= info.max:
+        t = xp.where(t > length, (length - t) + length, t)  # period - t, without overflow
+    return xp.where(step < 0, t, step)
+
+
+def xp_blend(scale: float, floor: float, fraction: Any, *, xp: Any) -> Any:
+    """``scale * (floor + (1 - floor) * fraction)``: a decay to ``floor`` of ``scale`` (Keras's
+    ``alpha``), with ``scale * floor`` and ``scale * (1 - floor)`` each rounded once from the exact
+    product, so the result keeps ``fraction``'s relative accuracy.
+
+    Args:
+      scale: a finite float >= 0 (the value at ``fraction == 1``).
+      floor: the fraction of ``scale`` left at ``fraction == 0``, in [0, 1].
+      fraction: an array of ``xp``'s float dtype (a real for the exact namespace).
+
+    Example:
+      >>> import numpy as np
+      >>> xp_blend(2.0, 0.25, np.array([0.0, 0.5, 1.0]), xp=np)
+      array([0.5 , 1.25, 2.  ])
+    """
+    if _kind(xp) == "exact":
+        f = xp.real(floor)
+        return xp.real(scale) * (f + (1 - f) * fraction)
+    low = float(Fraction(scale) * Fraction(floor))
+    span = float(Fraction(scale) * (1 - Fraction(floor)))
+    return fraction * span + low
 
 
 # log2(1 + j/64) for j in 0..63, each cut into two 12-bit heads and a float32 tail.
@@ -713,6 +959,9 @@ def _exp2_terms(exact: list[Any], small: list[Any], xp: Any) -> Any:
     integer = xp.round(frac)
     whole = whole + xp.astype(integer, xp.int32)
     f, f_lo = _two_sum(frac - integer, comp)
+    integer = xp.round(f)  # the small terms may carry f past 1/2 (a power far from 1)
+    whole = whole + xp.astype(integer, xp.int32)
+    f, f_lo = _two_sum(f - integer, f_lo)
     whole = xp.clip(whole, -400, 400)
     return _exp2(whole, f, f_lo, 1.0, 0.0, 0, xp)
 
@@ -736,11 +985,18 @@ def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
     """
     if not isinstance(den, int) or isinstance(den, bool) or den < 1:
         raise ValueError(f"den must be an int >= 1; received den={den!r}")
-    _check_power(rate, "rate")
+    _check_power(rate, "rate", math.inf)
     kind = _kind(xp)
     if kind != "float32":
         return 1 / (1 + _real(num, xp) * rate / den)
-    y_hi, y_lo = _product_f32(Fraction(rate) / den, num, _bits(num.dtype, xp), xp)
+    factor = Fraction(rate) / den
+    bits = _bits(num.dtype, xp)
+    if factor and (top := math.ceil(Fraction(2**64) / factor)).bit_length() < bits:
+        # beyond top the value is below 2**-64 of the start, as good as 0 at any float32 size the
+        # kit holds it to; clipped, the digits' constants stay within float32's range
+        num = xp.clip(num, None, top)
+        bits = top.bit_length() + 1
+    y_hi, y_lo = _product_f32(factor, num, bits, xp)
     s_hi = 1.0 + y_hi
     s_lo = ((1.0 - s_hi) + y_hi) + y_lo  # 1 + y as a pair (1 >= |y_hi| or the sum is exact)
     r = 1.0 / s_hi
@@ -781,6 +1037,8 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
       >>> xp_lerp(0.0, 0.3, np.array([0.0, 0.5, 1.0]), xp=np)
       array([0.  , 0.15, 0.3 ])
     """
+    if _kind(xp) == "exact":  # constants as exact reals: b - a is not rounded
+        a, b = xp.real(a), xp.real(b)
     span = b - a
     if xp is scalar:  # Python floats: one branch
         return a if p == 0 else (a + span * p if p <= 0.5 else b - span * (1 - p if q is None else q))

@@ -20,10 +20,12 @@ __all__ = [
     "IncreasingSteps",
     "Name",
     "NonNegativeFloat",
+    "NonNegativeFloatTuple",
     "NonNegativeInt",
     "OptionalFloat",
     "PositiveFloat",
     "PositiveInt",
+    "PowerFloat",
     "Schedule",
     "ScheduleField",
     "ScheduleTuple",
@@ -76,6 +78,20 @@ def _unit_float(value: object, info: ValidationInfo) -> float:
     result = _real(value, info)
     if not 0 <= result <= 1:
         raise _fail(info, "must be in [0, 1]", value)
+    return result
+
+
+#: The largest power or exponent a field takes: ``(1 - p) ** 128`` is below a millionth from
+#: ``p = 0.102`` on (a step function, in all but name). The float32 building blocks' logarithm
+#: carries a small error that the power multiplies: up to 128 the result stays within 2.2 ulps
+#: (measured), at 1024 it is 10.
+MAX_POWER = 128
+
+
+def _power(value: object, info: ValidationInfo) -> float:
+    result = _real(value, info)
+    if not 0 <= result <= MAX_POWER:
+        raise _fail(info, "must be in [0, 128]", value)
     return result
 
 
@@ -158,6 +174,17 @@ def _step(item: object) -> int:
 
 def _float_tuple(value: object, info: ValidationInfo) -> tuple[float, ...]:
     return _elements(value, info, _finite, "finite real numbers")
+
+
+def _non_negative(item: object) -> float:
+    value = _finite(item)
+    if value < 0:
+        raise ValueError("negative")
+    return value
+
+
+def _non_negative_float_tuple(value: object, info: ValidationInfo) -> tuple[float, ...]:
+    return _elements(value, info, _non_negative, "finite real numbers >= 0")
 
 
 def _increasing_steps(value: object, info: ValidationInfo) -> tuple[int, ...]:
@@ -249,6 +276,13 @@ UnitFloat = Annotated[
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1}),
     Doc("float, in [0, 1]"),
 ]
+#: A power or exponent: a float in [0, 128].
+PowerFloat = Annotated[
+    float,
+    PlainValidator(_power),
+    WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_POWER}),
+    Doc("float, in [0, 128]"),
+]
 #: A finite float, or None.
 OptionalFloat = Annotated[
     float | None,
@@ -275,6 +309,14 @@ FloatTuple = Annotated[
     PlainSerializer(list, when_used="json"),
     WithJsonSchema({"type": "array", "items": {"type": "number"}}),
     Doc("tuple[float, ...]"),
+]
+#: A tuple of finite floats >= 0 (rates); a JSON list or a tuple in, a list out.
+NonNegativeFloatTuple = Annotated[
+    tuple[float, ...],
+    PlainValidator(_non_negative_float_tuple),
+    PlainSerializer(list, when_used="json"),
+    WithJsonSchema({"type": "array", "items": {"type": "number", "minimum": 0}}),
+    Doc("tuple[float, ...], each >= 0"),
 ]
 #: Steps in [0, 2**63 - 1], strictly increasing (boundaries).
 IncreasingSteps = Annotated[

@@ -13,12 +13,45 @@ from typing import Any
 
 from lrsched.hookspecs import hookimpl
 from lrsched.schedules.composition import Clip, Constant, Join, Offset, Scale, Warmup
+from lrsched.schedules.cosine import CosineDecay, CosineDecayRestarts
 from lrsched.schedules.exponential import ExponentialDecay
+from lrsched.schedules.inverse_time import InverseTimeDecay
+from lrsched.schedules.piecewise import PiecewiseConstantDecay
+from lrsched.schedules.polynomial import PolynomialDecay
 
-__all__ = ["BUILTIN", "Clip", "Constant", "ExponentialDecay", "Join", "Offset", "Scale", "Warmup"]
+__all__ = [
+    "BUILTIN",
+    "Clip",
+    "Constant",
+    "CosineDecay",
+    "CosineDecayRestarts",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "Join",
+    "Offset",
+    "PiecewiseConstantDecay",
+    "PolynomialDecay",
+    "Scale",
+    "Warmup",
+]
 
 #: Every built-in schedule class, in the order ``lrsched list`` shows them.
-BUILTIN: tuple[type, ...] = (ExponentialDecay, Constant, Join, Warmup, Offset, Scale, Clip)
+BUILTIN: tuple[type, ...] = (
+    # Keras's schedules
+    ExponentialDecay,
+    PiecewiseConstantDecay,
+    PolynomialDecay,
+    InverseTimeDecay,
+    CosineDecay,
+    CosineDecayRestarts,
+    # composition
+    Constant,
+    Join,
+    Warmup,
+    Offset,
+    Scale,
+    Clip,
+)
 
 
 @hookimpl

@@ -13,6 +13,32 @@ EXAMPLES = {
         lrsched.ExponentialDecay(0.1, 100000, 0.96, staircase=True),
         lrsched.ExponentialDecay(0.0, 1, 2.0, name="grow"),
     ],
+    "PiecewiseConstantDecay": [
+        lrsched.PiecewiseConstantDecay([100000, 110000], [1.0, 0.5, 0.1]),
+        lrsched.PiecewiseConstantDecay([0, 2**31 - 1, 2**40], [0.3, 0.2, 0.1, 0.0]),  # past int32
+    ],
+    "PolynomialDecay": [
+        lrsched.PolynomialDecay(0.1, 10000, 0.0, power=2.0),
+        lrsched.PolynomialDecay(0.0, 3000, 0.1, power=0.5),  # a rise
+        lrsched.PolynomialDecay(0.1, 700, 0.001, power=3.0, cycle=True),
+        lrsched.PolynomialDecay(0.1, 2**33, 1e-6, power=1.7),  # longer than int32
+    ],
+    "InverseTimeDecay": [
+        lrsched.InverseTimeDecay(0.1, 1000, 0.5),
+        lrsched.InverseTimeDecay(0.1, 7, 2.5, staircase=True),
+    ],
+    "CosineDecay": [
+        lrsched.CosineDecay(0.1, 10000),
+        lrsched.CosineDecay(0.1, 999, alpha=0.01),
+        lrsched.CosineDecay(1e-5, 5000, alpha=0.1, warmup_target=1e-3, warmup_steps=500),
+    ],
+    "CosineDecayRestarts": [
+        lrsched.CosineDecayRestarts(0.1, 1000),
+        lrsched.CosineDecayRestarts(0.1, 3, t_mul=2.0, m_mul=0.9, alpha=0.05),  # restarts past 2**24
+        lrsched.CosineDecayRestarts(0.1, 100, t_mul=1.0, m_mul=0.5),
+        lrsched.CosineDecayRestarts(0.1, 1000, t_mul=0.5),  # cycles shrink to step 2000
+        lrsched.CosineDecayRestarts(0.1, 10, t_mul=1.5),
+    ],
     "Constant": [lrsched.Constant(0.01), lrsched.Constant(0.0)],
     "Join": [
         lrsched.Join([lrsched.Constant(0.1), _STAIRS, lrsched.Constant(0.001)], [100, 1000]),

@@ -62,8 +62,21 @@ class _PyMath:
         except OverflowError:
             return math.inf
 
+    @staticmethod
+    def ones_like(value: Any, dtype: Any = None) -> Any:
+        return (dtype or type(value))(1)
+
+    @staticmethod
+    def pow(x: float, y: float) -> float:
+        try:
+            return math.pow(x, y)
+        except OverflowError:
+            return math.inf
+
     sqrt = staticmethod(math.sqrt)
     log = staticmethod(math.log)
+    log1p = staticmethod(math.log1p)
+    expm1 = staticmethod(math.expm1)
     floor = staticmethod(math.floor)
     sin = staticmethod(math.sin)
     cos = staticmethod(math.cos)
