@@ -867,27 +867,38 @@ def xp_cosine_step(step: Any, length: int, *, xp: Any) -> Any:
     return xp.where(step < 0, t, step)
 
 
-def xp_blend(scale: float, floor: float, fraction: Any, *, xp: Any) -> Any:
-    """``scale * (floor + (1 - floor) * fraction)``: a decay to ``floor`` of ``scale`` (Keras's
-    ``alpha``), with ``scale * floor`` and ``scale * (1 - floor)`` each rounded once from the exact
-    product, so the result keeps ``fraction``'s relative accuracy.
+def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n: Any = None, xp: Any) -> Any:
+    """``scale * (floor + (1 - floor) * base**n * fraction)``: a decay to ``floor`` of ``scale``
+    (Keras's ``alpha``), optionally with a factor ``base**n`` for an integer array ``n`` (Keras's
+    ``m_mul**i`` per restart). ``scale * floor`` and ``scale * (1 - floor)`` are each rounded once
+    from the exact product, and ``scale * (1 - floor) * base**n`` is one :func:`xp_scaled_power`
+    (no overflow or underflow of a part where the whole is a float), so the result keeps
+    ``fraction``'s relative accuracy. Where ``scale * (1 - floor) * base**n`` alone is beyond the
+    float range, the result is inf even if ``fraction`` would bring it back in range.
 
     Args:
-      scale: a finite float >= 0 (the value at ``fraction == 1``).
+      scale: a finite float >= 0 (the value at ``fraction == 1``, ``n == 0``).
       floor: the fraction of ``scale`` left at ``fraction == 0``, in [0, 1].
       fraction: an array of ``xp``'s float dtype (a real for the exact namespace).
+      base: a finite float > 0.
+      n: an integer array (a Python int for the exact namespace); None: no factor.
 
     Example:
       >>> import numpy as np
       >>> xp_blend(2.0, 0.25, np.array([0.0, 0.5, 1.0]), xp=np)
       array([0.5 , 1.25, 2.  ])
+      >>> xp_blend(2.0, 0.0, np.array([1.0, 1.0]), base=0.5, n=np.array([0, 3]), xp=np)
+      array([2.  , 0.25])
     """
     if _kind(xp) == "exact":
         f = xp.real(floor)
-        return xp.real(scale) * (f + (1 - f) * fraction)
+        factor = fraction if n is None else xp.pow(xp.real(base), n) * fraction
+        return xp.real(scale) * (f + (1 - f) * factor)
     low = float(Fraction(scale) * Fraction(floor))
     span = float(Fraction(scale) * (1 - Fraction(floor)))
-    return fraction * span + low
+    if n is None or base == 1.0:
+        return fraction * span + low
+    return fraction * xp_scaled_power(span, base, n, xp=xp) + low
 
 
 # log2(1 + j/64) for j in 0..63, each cut into two 12-bit heads and a float32 tail.

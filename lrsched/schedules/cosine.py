@@ -16,7 +16,6 @@ from lrsched.numerics import (
     xp_geometric_cycle,
     xp_half_cosine,
     xp_half_cosine_fraction,
-    xp_scaled_power,
 )
 from lrsched.schedules.composition import Warmup
 from lrsched.spec import (
@@ -114,7 +113,8 @@ class CosineDecayRestarts(Schedule):
     The restarts fall on the exact integer steps (Keras finds them with a float logarithm, a step
     off at some restarts and far off past 2**24 in float32). For ``t_mul < 1`` the cycles
     shrink towards step ``first_decay_steps / (1 - t_mul)``; from there on the value is
-    ``alpha * initial_learning_rate`` (Keras: nan). Steps below 0 count as 0.
+    ``alpha * initial_learning_rate`` (Keras: nan). Steps below 0 count as 0. With ``m_mul > 1``
+    a cycle whose start is beyond the float dtype's range is inf throughout, as in Keras.
 
     Args:
       initial_learning_rate: the rate at step 0; finite, >= 0.
@@ -153,9 +153,7 @@ class CosineDecayRestarts(Schedule):
     def value(self, step: Any, xp: Any) -> Any:
         i, done, left = xp_geometric_cycle(step, self.first_decay_steps, self.t_mul, xp=xp)
         shape = xp_half_cosine_fraction(done, left, xp=xp)
-        if self.m_mul != 1.0:
-            shape = xp_scaled_power(1.0, self.m_mul, i, xp=xp) * shape
-        return xp_blend(self.initial_learning_rate, self.alpha, shape, xp=xp)
+        return xp_blend(self.initial_learning_rate, self.alpha, shape, base=self.m_mul, n=i, xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
         """The first few restarts: ``ceil(first * (t_mul**i - 1) / (t_mul - 1))``."""

@@ -76,6 +76,7 @@ class _PyMath:
     sqrt = staticmethod(math.sqrt)
     log = staticmethod(math.log)
     log1p = staticmethod(math.log1p)
+    isfinite = staticmethod(math.isfinite)
     expm1 = staticmethod(math.expm1)
     floor = staticmethod(math.floor)
     sin = staticmethod(math.sin)
