@@ -107,9 +107,26 @@ def _field_parser(cls: type, command: str) -> argparse.ArgumentParser:
         if base is bool:
             group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, help=required.strip())
         else:
+            if typing.get_origin(base) is tuple:
+                items = typing.get_args(base)
+                if items and items[0] in (int, float):
+                    kind = "comma-separated numbers (or a JSON list)"
+                    group.add_argument(
+                        flag, dest=name, metavar="N,N,...", type=_parse_list, help=f"{kind}{required}"
+                    )
+                    continue
             kind = {int: "an integer", float: "a number", str: "a string"}.get(base, "JSON")
             group.add_argument(flag, dest=name, metavar="VALUE", help=f"{kind}{required}")
     return parser
+
+
+def _parse_list(raw: str) -> Any:
+    """``100,200`` or ``[100, 200]``: a list of numbers (a malformed item is left for the
+    schedule's own validation to name)."""
+    value = _parse_value(raw)
+    if isinstance(value, list):
+        return value
+    return [_parse_value(part.strip()) for part in raw.split(",")]
 
 
 def _parse_value(raw: str) -> Any:
