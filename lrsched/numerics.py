@@ -585,6 +585,10 @@ def xp_half_cosine(
     if exponent == 0.0:
         return _real(k, xp) * 0.0 + 1.0
     half = length // 2
+    if kind == "exact":  # the plain formula, evaluated exactly (its cancellation costs precision only)
+        c = xp.cos(xp.pi * (xp.real(k) / length))
+        value = (1 - c) / 2 if rising else (1 + c) / 2
+        return value if exponent == 1.0 else xp.pow(value, exponent)
     if kind != "float32":
         if isinstance(k, int):
             done, left = min(k, half), kmax - max(k, half + 1)
