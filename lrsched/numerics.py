@@ -1322,13 +1322,13 @@ def _geometric_python(step: int, first: int, t_mul: float, kind: str, xp: Any) -
     index = bisect.bisect_right(c.starts, step) - 1
     if c.limit and index == len(c.starts) - 1:
         return index, _real(1, xp) * 1, _real(0, xp) * 1
-    if kind == "exact":  # the plain formulas, evaluated exactly
-        t = xp.real(t_mul)
+    if kind == "exact":  # the plain formulas, in exact rationals, then one division each
+        t = Fraction(t_mul)
         power = t**index
         length = first * power
         start = first * (1 - power) / (1 - t)
-        end = first * (1 - power * t) / (1 - t)
-        return index, (step - start) / length, (end - step) / length
+        done, left = (step - start) / length, (start + length - step) / length
+        return index, xp.real(done.numerator) / done.denominator, xp.real(left.numerator) / left.denominator
     tables = _cycle_tables(first, t_mul, top, kind)
     inv = tables.inv[index]
     done = ((step - tables.starts[index]) + tables.into[index]) * inv
