@@ -22,6 +22,7 @@ from lrsched.errors import (
     ConfigError,
     DuplicateNameError,
     LrschedError,
+    NotClosedFormError,
     PluginError,
     StepError,
     UnknownBackendError,
@@ -50,6 +51,7 @@ _LAZY = {
     "backends": "lrsched.rendering",
     "deserialize": "lrsched.serialization",
     "evaluate": "lrsched.rendering",
+    "from_keras": "lrsched.importers",
     "hookimpl": "lrsched.hookspecs",
     "load": "lrsched.config",
     "plot": "lrsched.plotting",
@@ -71,6 +73,7 @@ __all__ = [
     "InverseTimeDecay",
     "Join",
     "LrschedError",
+    "NotClosedFormError",
     "Offset",
     "PiecewiseConstantDecay",
     "PluginError",
@@ -87,6 +90,7 @@ __all__ = [
     "backends",
     "deserialize",
     "evaluate",
+    "from_keras",
     "hookimpl",
     "load",
     "plot",
@@ -101,6 +105,7 @@ if TYPE_CHECKING:
     from lrsched.backend import Backend
     from lrsched.config import load
     from lrsched.hookspecs import hookimpl
+    from lrsched.importers import from_keras
     from lrsched.json_schema import schema
     from lrsched.plotting import plot
     from lrsched.rendering import backends, evaluate, render
@@ -129,6 +134,7 @@ _SUBMODULES = {
     "config",
     "hookspecs",
     "host",
+    "importers",
     "json_schema",
     "lookups",
     "numerics",
