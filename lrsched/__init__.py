@@ -50,6 +50,7 @@ _LAZY = {
     "ScheduleField": "lrsched.spec",
     "backends": "lrsched.rendering",
     "deserialize": "lrsched.serialization",
+    "dump": "lrsched.config",
     "evaluate": "lrsched.rendering",
     "from_keras": "lrsched.importers",
     "hookimpl": "lrsched.hookspecs",
@@ -89,6 +90,7 @@ __all__ = [
     "__version__",
     "backends",
     "deserialize",
+    "dump",
     "evaluate",
     "from_keras",
     "hookimpl",
@@ -103,7 +105,7 @@ __all__ = [
 if TYPE_CHECKING:
     from lrsched import schedules
     from lrsched.backend import Backend
-    from lrsched.config import load
+    from lrsched.config import dump, load
     from lrsched.hookspecs import hookimpl
     from lrsched.importers import from_keras
     from lrsched.json_schema import schema

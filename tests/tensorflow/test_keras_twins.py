@@ -374,5 +374,5 @@ def test_from_keras_refuses_what_is_not_a_closed_form():
         def get_config(self):
             return {}
 
-    with pytest.raises(lrsched.ConfigError, match="received a .*Custom"):
+    with pytest.raises(lrsched.ConfigError, match=r"received a .*Custom"):
         lrsched.from_keras(Custom())
