@@ -704,7 +704,7 @@ def xp_polynomial(
             p_hi, p_lo = _product_f32(
                 Fraction(1, length), _offset(step, start, length, xp)[0], _bits_of(step, xp), xp
             )
-            value = _rise(p_hi + p_lo, hi + lo, power, xp)
+            value = _one_minus_pow_f32(-p_hi, -p_lo, hi, lo, power, xp)
         else:
             value = _pow_f32(hi, lo, power, xp)
         value = _finish(value, xp)
@@ -787,7 +787,7 @@ def _polynomial_cycle(step: Any, length: int, power: float, rising: bool, kind: 
         value = xp.where(r == 0, xp.zeros_like(q_hi), _pow_f32(q_hi, q_lo, power, xp))
     else:
         p_hi, p_lo = _div_f32(*_product_f32(Fraction(1, length), s, bits, xp), c_hi, c_lo, xp)
-        value = _rise(p_hi + p_lo, q_hi + q_lo, power, xp)
+        value = _one_minus_pow_f32(-p_hi, -p_lo, q_hi, q_lo, power, xp)
     return _finish(value, xp)
 
 
@@ -801,11 +801,11 @@ def _polynomial_before(step: Any, length: int, power: float, rising: bool, kind:
         f64 = xp_float_dtype(xp)
         t = (xp.astype(u, f64) + 1.0) / length
         return -xp.expm1(power * xp.log1p(t)) if rising else xp.pow(1.0 + t, power)
-    factor = Fraction(1, length)
+    factor, bits = Fraction(1, length), _bits(step.dtype, xp)
+    x_hi, x_lo = _product_f32(factor, u, bits, xp, _pair_array(1 + factor, u, xp))
     if rising:
-        t_hi, t_lo = _product_f32(factor, u, _bits(step.dtype, xp), xp, _pair_array(factor, u, xp))
-        return _finish(-xp.expm1(power * xp.log1p(t_hi + t_lo)), xp)
-    x_hi, x_lo = _product_f32(factor, u, _bits(step.dtype, xp), xp, _pair_array(1 + factor, u, xp))
+        t_hi, t_lo = _product_f32(factor, u, bits, xp, _pair_array(factor, u, xp))
+        return _finish(_one_minus_pow_f32(t_hi, t_lo, x_hi, x_lo, power, xp), xp)
     return _finish(_pow_f32(x_hi, x_lo, power, xp), xp)
 
 
@@ -931,7 +931,13 @@ def _lookup(table: list[float], index: Any, xp: Any) -> Any:
 
 
 def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
-    """``(x_hi + x_lo) ** power`` for ``0 <= x <= 1`` and ``power > 0``, in float32 only."""
+    """``(x_hi + x_lo) ** power`` for ``x >= 0`` and ``power > 0``, in float32 only."""
+    zero, exact, small = _log2_terms(x_hi, x_lo, power, xp)
+    return xp.where(zero, xp.zeros_like(x_hi), _exp2_terms(exact, small, xp))
+
+
+def _log2_terms(x_hi: Any, x_lo: Any, power: float, xp: Any) -> tuple[Any, list[Any], list[Any]]:
+    """``power * log2(x_hi + x_lo)`` as exact float32 terms and small ones (and where x is 0)."""
     zero = x_hi <= 0.0
     x = xp.where(zero, xp.ones_like(x_hi), x_hi)
     e = xp.astype(xp.floor(xp.log(x) * _f32(1 / math.log(2))), xp.int32)
@@ -953,11 +959,17 @@ def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
     exact = [float(piece) * term for piece in pieces for term in (e, heads[0], heads[1])]
     p32 = _f32(power)
     small = [p32 * heads[2], p32 * small_log, _f32(float(Fraction(power) - sum(pieces))) * (e + heads[0])]
-    return xp.where(zero, xp.zeros_like(x), _exp2_terms(exact, small, xp))
+    return zero, exact, small
 
 
 def _exp2_terms(exact: list[Any], small: list[Any], xp: Any) -> Any:
     """``2**(sum(exact) + sum(small))`` for exact float32 terms and small ones, float32 only."""
+    return _exp2(*_exp2_split(exact, small, xp), 1.0, 0.0, 0, xp)
+
+
+def _exp2_split(exact: list[Any], small: list[Any], xp: Any) -> tuple[Any, Any, Any]:
+    """``sum(exact) + sum(small)`` as ``whole + f + f_lo``: an int32 in [-400, 400] and a float32
+    pair with ``|f| <= 1/2``."""
     whole = frac = comp = None
     for term in exact:
         integer = xp.round(term)
@@ -977,8 +989,57 @@ def _exp2_terms(exact: list[Any], small: list[Any], xp: Any) -> Any:
     integer = xp.round(f)  # the small terms may carry f past 1/2 (a power far from 1)
     whole = whole + xp.astype(integer, xp.int32)
     f, f_lo = _two_sum(f - integer, f_lo)
-    whole = xp.clip(whole, -400, 400)
-    return _exp2(whole, f, f_lo, 1.0, 0.0, 0, xp)
+    return xp.clip(whole, -400, 400), f, f_lo
+
+
+def _exp2m1_f32(f: Any, f_lo: Any) -> Any:
+    """``2**(f + f_lo) - 1`` for ``|f| <= 1/2``, relative to itself (no 1 + that cancels)."""
+    c1, *higher = _EXP2_COEFFS
+    poly = higher[-1]
+    for c in reversed(higher[:-1]):
+        poly = poly * f + c
+    return f * (c1 + f * poly) + c1 * f_lo
+
+
+def _one_minus_exp2(whole: Any, f: Any, f_lo: Any, xp: Any) -> Any:
+    """``1 - 2**(whole + f + f_lo)``: ``-(2**f - 1)`` where ``whole`` is 0 (near 0 it keeps its
+    relative accuracy), ``1 - 2**whole * 2**f`` elsewhere (no cancellation there)."""
+    t = _exp2m1_f32(f, f_lo)
+    one = xp.ones_like(f)
+    below = xp.minimum(whole, 0)  # 2**whole <= 1/2 where taken: 1 - it is exact
+    above = xp.maximum(whole, 0)  # 2**y >= 2**(1/2) where taken: overflows to -inf, never nan
+    less = (one - xp_ldexp(one, below, xp=xp)) - xp_ldexp(t, below, xp=xp)
+    more = one - xp_ldexp(one + t, above, xp=xp)
+    return xp.where(whole == 0, -t, xp.where(whole < 0, less, more))
+
+
+# log(1 + z) = z - z**2/2 + z**3/3 - ...: through z**8, for |z| <= 2**-5 (the rest below 2**-45 |z|).
+_LOG1P_SERIES = tuple(_f32((-1) ** (k + 1) / k) for k in range(2, 9))
+_SERIES_LIMIT = 2.0**-5
+
+
+def _one_minus_pow_f32(z_hi: Any, z_lo: Any, x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
+    """``1 - (1 + z) ** power`` for ``x = 1 + z >= 0`` given both ways, as float32 pairs, within a
+    few ulps of itself: for ``|z| <= 2**-5`` from a series in ``z`` (``log2(1 + z)`` keeps its
+    relative accuracy there, where ``x``'s logarithm would keep only its absolute one), elsewhere
+    from ``x``'s logarithm (the table of :func:`_pow_f32`); ``1 - 2**y`` from ``2**y - 1`` itself."""
+    # the series: log(1 + z) as a pair, its tail in plain float32 (|tail| <= 2**-6 |z|)
+    small_z = xp.abs(z_hi) <= _SERIES_LIMIT
+    z = xp.where(small_z, z_hi, xp.zeros_like(z_hi))
+    tail = _LOG1P_SERIES[-1]
+    for coefficient in reversed(_LOG1P_SERIES[:-1]):
+        tail = tail * z + coefficient
+    l_hi, l_lo = z, xp.where(small_z, z_lo, xp.zeros_like(z_lo)) + (z * z) * tail
+    k_hi, k_lo = _pair(Fraction(power) / _LN2)  # y = log2(x) * power = log(1 + z) * power / ln 2
+    y_hi, y_err = _two_prod_f32(l_hi, k_hi)
+    y_lo = y_err + (l_lo * k_hi + l_hi * k_lo)
+    whole = xp.round(y_hi)
+    f, f_lo = _two_sum(y_hi - whole, y_lo)
+    series = _one_minus_exp2(xp.astype(whole, xp.int32), f, f_lo, xp)
+    # the table
+    zero, exact, small_terms = _log2_terms(x_hi, x_lo, power, xp)
+    table = _one_minus_exp2(*_exp2_split(exact, small_terms, xp), xp)
+    return xp.where(small_z, series, xp.where(zero, xp.ones_like(table), table))
 
 
 def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
