@@ -220,14 +220,14 @@ class Staging:
     ) -> None:
         """The ``register`` of ``lrsched_register_checks``."""
         check_name("check", name)
-        if variant is not None and not (isinstance(variant, str) and _VARIANT.match(variant)):
+        if variant is not None and not (isinstance(variant, str) and _VARIANT.fullmatch(variant)):
             raise PluginError(
                 "check variants are letters, digits, '_', '.' and '-' (not first); "
                 f"received variant={variant!r}"
             )
         if backend is not None:
             check_name("backend", backend)
-        if isinstance(requires, str) or not all(isinstance(m, str) and m for m in requires):
+        if not isinstance(requires, (tuple, list)) or not all(isinstance(m, str) and m for m in requires):
             raise PluginError(
                 f"register() takes requires as a tuple of module names; received requires={requires!r}"
             )
