@@ -10,7 +10,7 @@
 
 Both are built from the spec's one ``value(step, xp)``. The alias ``"pytorch"`` selects this
 backend. torch is imported on first use (:mod:`lrsched_torch._render`), never when the plugin
-loads.
+loads; so are the conformance checks it registers (:mod:`lrsched_torch._checks`).
 
 Example:
   >>> import torch, lrsched
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from lrsched_torch._scheduler import ScheduleLR
     from lrsched_torch._tensor import TensorSchedule
 
-__all__ = ["ScheduleLR", "TensorSchedule", "lrsched_register_backends"]
+__all__ = ["ScheduleLR", "TensorSchedule", "lrsched_register_backends", "lrsched_register_checks"]
 
 _LAZY = {"ScheduleLR": "lrsched_torch._scheduler", "TensorSchedule": "lrsched_torch._tensor"}
 
@@ -61,6 +61,29 @@ def lrsched_register_backends(register: Any) -> None:
             description="a torch LRScheduler (closed form, resumable), or a compile-friendly tensor function",
         )
     )
+
+
+#: The conformance checks of :mod:`lrsched.testing` about torch: (name, variant, function of
+#: :mod:`lrsched_torch._checks`).
+_CHECKS = (
+    ("values", "torch", "values"),  # the LRScheduler, float64
+    ("values", "torch-tensor", "values_tensor"),
+    ("values", "torch-tensor-float64", "values_tensor64"),
+    ("boundaries", "torch", "boundaries"),
+    ("boundaries", "torch-tensor", "boundaries_tensor"),
+    ("boundaries", "torch-tensor-float64", "boundaries_tensor64"),
+    ("step_dtypes", "torch", "step_dtypes"),
+    ("torch_resume", None, "resume"),
+    ("torch_compile", None, "compile_once"),
+    ("kth_update", "torch", "kth_update"),
+    ("step_policy", "torch", "step_policy"),
+)
+
+
+@lrsched.hookimpl
+def lrsched_register_checks(register: Any) -> None:
+    for name, variant, function in _CHECKS:
+        register(name, f"lrsched_torch._checks:{function}", variant=variant, backend="torch")
 
 
 def __getattr__(name: str) -> Any:
