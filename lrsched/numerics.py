@@ -923,11 +923,7 @@ _LOG2_SERIES = tuple(_f32(float((-1) ** (k + 1) / (k * _LN2))) for k in range(1,
 
 
 def _lookup(table: list[float], index: Any, xp: Any) -> Any:
-    array = xp.asarray(table, dtype=xp.float32)
-    if getattr(index, "ndim", 1) == 1:
-        return xp.take(array, index)
-    flat = xp.take(array, xp.reshape(index, (-1,)))
-    return xp.reshape(flat, tuple(index.shape))
+    return _take(tuple(table), xp.float32, index, xp)
 
 
 def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
@@ -1256,8 +1252,15 @@ def _cycle_tables(first: int, t_mul: float, top: int, kind: str) -> _CycleTables
 
 
 def _take(values: tuple, dtype: Any, index: Any, xp: Any) -> Any:
-    """``values[index]`` elementwise, for an int32 index array of any shape."""
+    """``values[index]`` elementwise, for an int32 index array of any shape.
+
+    A namespace may give ``lrsched_take(array, index)`` taking an index of any shape (torch's
+    indexing): a graph traced on a 0-d step (``make_fx``) then serves every shape, where the
+    Array API's 1-d ``take`` needs a reshape to the traced shape."""
     array = xp.asarray(list(values), dtype=dtype)
+    take = getattr(xp, "lrsched_take", None)
+    if take is not None:
+        return take(array, index)
     if getattr(index, "ndim", 1) == 1:
         return xp.take(array, index)
     flat = xp.take(array, xp.reshape(index, (-1,)))
