@@ -1148,7 +1148,7 @@ def _exact_start(i: int, first: int, t: Fraction) -> Fraction:
 
 
 @lru_cache(maxsize=64)
-def _cycles(first: int | Fraction, t_mul: float, top: int) -> _Cycles:
+def _cycles(first: int, t_mul: float, top: int) -> _Cycles:
     p, q = t_mul.as_integer_ratio()
     t = Fraction(p, q)
     one = 1 << _FIX
@@ -1211,7 +1211,7 @@ class _CycleTables:
 
 
 @lru_cache(maxsize=64)
-def _cycle_tables(first: int | Fraction, t_mul: float, top: int, kind: str) -> _CycleTables:
+def _cycle_tables(first: int, t_mul: float, top: int, kind: str) -> _CycleTables:
     c = _cycles(first, t_mul, top)
     # a cycle holding no integer step is never found (a later one starts at the same step): zeros
     live = [
@@ -1347,14 +1347,7 @@ def xp_geometric_cycle(step: Any, first: int, t_mul: float, *, xp: Any) -> tuple
     if t_mul == 1.0:
         index, position = xp_cycle(step, first, xp=xp)
         return index, xp_progress(position, 0, first, xp=xp), xp_remaining(position, 0, first, xp=xp)
-    return _table_cycle(step, first, t_mul, int(info.max), kind, xp)
-
-
-def _table_cycle(
-    step: Any, first: int | Fraction, t_mul: float, top: int, kind: str, xp: Any
-) -> tuple[Any, Any, Any]:
-    """``(i, done, left)`` from the exact restart table of :func:`_cycles`, for steps in ``[0, top]``."""
-    tables = _cycle_tables(first, t_mul, top, kind)
+    tables = _cycle_tables(first, t_mul, int(info.max), kind)
     n = len(tables.starts)
     i32 = xp.int32
     index = xp.zeros_like(step, dtype=i32)
@@ -1375,7 +1368,7 @@ def _table_cycle(
         inv = _take(tables.inv, f64, index, xp)
         done = (xp.astype(k, f64) + _take(tables.into, f64, index, xp)) * inv
         left = (xp.astype(m, f64) + _take(tables.beyond, f64, index, xp)) * inv
-    if _cycles(first, t_mul, top).limit:
+    if _cycles(first, t_mul, int(info.max)).limit:
         past = index == n - 1
         done = xp.where(past, xp.ones_like(done), done)
         left = xp.where(past, xp.zeros_like(left), left)
@@ -1599,7 +1592,7 @@ def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tu
         and exact namespaces.
       num: an int >= 0 (0: a single cycle that never restarts).
       den: an int >= 1.
-      end: an int >= 1; at most 2**17 cycles may start below it (a ValueError otherwise).
+      end: an int >= 1; at most 2**12 cycles may start below it (a ValueError otherwise).
       xp: the array namespace; the results have its float dtype.
 
     Example:
@@ -1611,9 +1604,9 @@ def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tu
     _check_ratio(num, den)
     if not isinstance(end, int) or isinstance(end, bool) or end < 1:
         raise ValueError(f"end must be an int >= 1; received end={end!r}")
-    if num and math.ceil(Fraction((end - 1) * num, den)) > _MAX_RESTARTS:
+    if num and math.ceil(Fraction((end - 1) * num, den)) > _MAX_CYCLES:
         raise ValueError(
-            f"more than 2**17 cycles of {den}/{num} steps start below end={end}: the restart table "
+            f"more than 2**12 cycles of {den}/{num} steps start below end={end}: the restart table "
             "would be too large"
         )
     if isinstance(step, int):
@@ -1623,7 +1616,74 @@ def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tu
     if num == 0:
         zero = xp.zeros_like(step, dtype=xp.float32 if kind == "float32" else xp_float_dtype(xp))
         return _finish(zero, xp), _finish(zero + 1.0, xp)
-    top = min(end - 1, int(xp.iinfo(step.dtype).max))
-    low = 0 if xp.iinfo(step.dtype).min < 0 else None
-    _, done, left = _table_cycle(xp.clip(step, low, top), Fraction(den, num), 1.0, top, kind, xp)
-    return done, left
+    info = xp.iinfo(step.dtype)
+    top = min(end - 1, int(info.max))
+    step = xp.clip(step, 0 if info.min < 0 else None, top)
+    t = _arithmetic_tables(num, den, top, kind)
+    factor = Fraction(num, den)
+    n = len(t.starts)
+    # the cycle index floor(step * num / den), from a float estimate (off by at most 1: it is
+    # at most 2**12) corrected by exact comparisons with the restart steps
+    if kind == "float32":
+        estimate, _ = _product_f32(factor, step, top.bit_length(), xp)
+    else:
+        estimate = xp.astype(step, xp_float_dtype(xp)) * float(factor)
+    last = xp.asarray(n - 1, dtype=xp.int32)
+    index = xp.clip(xp.astype(xp.floor(estimate), xp.int32), 0, n - 1)
+    index = xp.where(_take(t.starts, step.dtype, index, xp) > step, xp.clip(index - 1, 0, None), index)
+    following = xp.minimum(index + 1, last)
+    index = xp.where((index < last) & (_take(t.starts, step.dtype, following, xp) <= step), following, index)
+    k = step - _take(t.starts, step.dtype, index, xp)  # exact, in [0, 2**bits)
+    m = _take(t.ends, step.dtype, index, xp) - step
+    if kind == "float32":
+        f32 = xp.float32
+        done, _ = _product_f32(
+            factor, k, t.bits, xp, (_take(t.into, f32, index, xp), _take(t.into_lo, f32, index, xp))
+        )
+        left, _ = _product_f32(
+            factor, m, t.bits, xp, (_take(t.beyond, f32, index, xp), _take(t.beyond_lo, f32, index, xp))
+        )
+    else:
+        f64 = xp_float_dtype(xp)
+        done = xp.astype(k, f64) * float(factor) + _take(t.into, f64, index, xp)
+        left = xp.astype(m, f64) * float(factor) + _take(t.beyond, f64, index, xp)
+    return _finish(done, xp), _finish(left, xp)
+
+
+_MAX_CYCLES = 1 << 12  # xp_rational_cycle's table: built in 0.1 s, searched in a few ms
+
+
+@dataclass(frozen=True)
+class _ArithmeticTables:
+    starts: tuple[int, ...]  # ceil(i * den / num): the first step of cycle i
+    ends: tuple[int, ...]  # its last step (at most top)
+    bits: int  # every in-cycle offset is below 2**bits
+    into: tuple[float, ...]  # (starts[i] - i * den / num) * num / den: where the first step is
+    beyond: tuple[float, ...]  # ((i + 1) * den / num - ends[i]) * num / den
+    into_lo: tuple[float, ...] = ()  # float32: the pairs' low parts
+    beyond_lo: tuple[float, ...] = ()
+
+
+@lru_cache(maxsize=64)
+def _arithmetic_tables(num: int, den: int, top: int, kind: str) -> _ArithmeticTables:
+    """The restarts of cycles of ``den / num`` steps at or below ``top``, as exact integers."""
+    n = top * num // den + 1  # cycles i with i * den / num <= top
+    starts = [-(-(i * den) // num) for i in range(n)]
+    ends = [min(starts[i + 1] - 1, top) if i + 1 < n else top for i in range(n)]
+    into = [Fraction(start * num - i * den, den) for i, start in enumerate(starts)]
+    beyond = [Fraction((i + 1) * den - end * num, den) for i, end in enumerate(ends)]
+    bits = max([end - start for start, end in zip(starts, ends, strict=True)] + [1]).bit_length()
+    if kind != "float32":
+        return _ArithmeticTables(
+            tuple(starts), tuple(ends), bits, *(tuple(map(float, x)) for x in (into, beyond))
+        )
+    into_pairs, beyond_pairs = [_pair(x) for x in into], [_pair(x) for x in beyond]
+    return _ArithmeticTables(
+        tuple(starts),
+        tuple(ends),
+        bits,
+        tuple(hi for hi, _ in into_pairs),
+        tuple(hi for hi, _ in beyond_pairs),
+        tuple(lo for _, lo in into_pairs),
+        tuple(lo for _, lo in beyond_pairs),
+    )

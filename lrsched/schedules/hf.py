@@ -31,25 +31,25 @@ from lrsched.spec import Doc, NonNegativeFloat, NonNegativeInt, PositiveInt, Sch
 __all__ = ["CosineCycles", "CosineHardRestarts", "InverseSqrtDecay", "OneMinusSqrtDecay"]
 
 #: The most cycles a ``CosineHardRestarts`` takes: its restarts are a table of exact steps.
-MAX_RESTART_CYCLES = 2**17
+MAX_RESTART_CYCLES = 2**12
 
 
 def _restart_cycles(value: object, info: ValidationInfo) -> float:
     result = _real(value, info)
     if not 0 <= result <= MAX_RESTART_CYCLES:
         raise ValueError(
-            f"Argument `{info.field_name}` must be in [0, 2**17] (the restarts are a table of exact "
+            f"Argument `{info.field_name}` must be in [0, 4096] (the restarts are a table of exact "
             f"steps). Received: {info.field_name}={value!r}"
         )
     return result
 
 
-#: A number of hard-restart cycles: a float in [0, 2**17].
+#: A number of hard-restart cycles: a float in [0, 4096].
 RestartCycles = Annotated[
     float,
     PlainValidator(_restart_cycles),
     WithJsonSchema({"type": "number", "minimum": 0, "maximum": MAX_RESTART_CYCLES}),
-    Doc("float, in [0, 131072]"),
+    Doc("float, in [0, 4096]"),
 ]
 
 
@@ -127,7 +127,7 @@ class CosineHardRestarts(Schedule):
     Args:
       initial_learning_rate: the rate at each restart; finite, >= 0.
       decay_steps: HF's ``num_training_steps - num_warmup_steps``; an integer in [1, 2**63 - 1].
-      num_cycles: the number of cycles over ``decay_steps``; in [0, 2**17] (0: the rate until
+      num_cycles: the number of cycles over ``decay_steps``; in [0, 4096] (0: the rate until
         ``decay_steps``).
 
     Example:
