@@ -57,6 +57,13 @@ def _ratio(x: Fraction) -> tuple[int, int]:
     return x.numerator, x.denominator
 
 
+def _decimal(x: float) -> Fraction:
+    """``x`` as the decimal it prints as (``1.2`` is 6/5, not the binary float 1.1999999999999999556):
+    a number of cycles means what was written, so ``num_cycles=1.2`` over 6 steps restarts on
+    step 5, as 6 / 1.2 says (and HF's float arithmetic gives); the binary value would put it on 6."""
+    return Fraction(repr(x))
+
+
 class CosineCycles(Schedule):
     """``num_cycles`` cosine waves over ``decay_steps`` steps, continued past them: HF
     transformers' ``cosine`` (with ``alpha``: ``cosine_with_min_lr``).
@@ -66,8 +73,9 @@ class CosineCycles(Schedule):
     the rate down to ``alpha`` of it at ``decay_steps``, rising again after it, as HF's does (Keras's
     ``CosineDecay`` holds its floor instead). A period of ``decay_steps / num_cycles`` steps need
     not be whole: the phase is reduced exactly from the integer step (:func:`lrsched.numerics.
-    xp_periodic_progress`), so the troughs keep their relative accuracy at every step. Before step
-    0 (inside ``Offset``) the cosine is extended: it is even in ``step + lead``.
+    xp_periodic_progress`), so the troughs keep their relative accuracy at every step.
+    ``num_cycles`` is taken as the decimal it prints as (1.3 is 13/10). Before step 0 (inside
+    ``Offset``) the cosine is extended: it is even in ``step + lead``.
 
     Args:
       initial_learning_rate: the rate at the wave's crests; finite, >= 0.
@@ -94,7 +102,7 @@ class CosineCycles(Schedule):
     @cached_property
     def _frequency(self) -> tuple[int, int]:
         """``2 * num_cycles / decay_steps`` as ``(num, den)``: half-turns per step."""
-        return _ratio(Fraction(self.num_cycles) * 2 / self.decay_steps)
+        return _ratio(_decimal(self.num_cycles) * 2 / self.decay_steps)
 
     def value(self, step: Any, xp: Any) -> Any:
         num, den = self._frequency
@@ -121,8 +129,10 @@ class CosineHardRestarts(Schedule):
     ``initial_learning_rate * (1 + cos(pi * frac(num_cycles * step / decay_steps))) / 2`` for
     ``step < decay_steps``; 0 from ``decay_steps`` on. Each cycle lasts ``decay_steps /
     num_cycles`` steps, which need not be whole: the restarts fall on the exact integer steps
-    ``ceil(i * decay_steps / num_cycles)`` (:func:`lrsched.numerics.xp_rational_cycle`). Steps
-    below 0 count as 0.
+    ``ceil(i * decay_steps / num_cycles)`` (:func:`lrsched.numerics.xp_rational_cycle`), with
+    ``num_cycles`` taken as the decimal it prints as: 1.2 cycles over 6 steps restart on step 5,
+    as 6 / 1.2 says (its binary float, 1.2 - 4.4e-17, would restart on step 6). Steps below 0
+    count as 0.
 
     Args:
       initial_learning_rate: the rate at each restart; finite, >= 0.
@@ -144,7 +154,7 @@ class CosineHardRestarts(Schedule):
     @cached_property
     def _frequency(self) -> tuple[int, int]:
         """``num_cycles / decay_steps`` as ``(num, den)``: cycles per step."""
-        return _ratio(Fraction(self.num_cycles) / self.decay_steps)
+        return _ratio(_decimal(self.num_cycles) / self.decay_steps)
 
     def value(self, step: Any, xp: Any) -> Any:
         num, den = self._frequency
