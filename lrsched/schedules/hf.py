@@ -72,10 +72,10 @@ class CosineCycles(Schedule):
     decay_steps)) / 2)`` at every step. ``num_cycles=0.5`` (HF's default) is a half cosine from
     the rate down to ``alpha`` of it at ``decay_steps``, rising again after it, as HF's does (Keras's
     ``CosineDecay`` holds its floor instead). A period of ``decay_steps / num_cycles`` steps need
-    not be whole: the phase is reduced exactly from the integer step (:func:`lrsched.numerics.
-    xp_periodic_progress`), so the troughs keep their relative accuracy at every step.
-    ``num_cycles`` is taken as the decimal it prints as (1.3 is 13/10). Before step 0 (inside
-    ``Offset``) the cosine is extended: it is even in ``step + lead``.
+    not be whole: the phase is reduced exactly from the integer step
+    (:func:`lrsched.numerics.xp_periodic_progress`), so the troughs keep their relative accuracy
+    at every step. ``num_cycles`` is taken as the decimal it prints as (1.3 is 13/10). Before step
+    0 (inside ``Offset``) the cosine is extended: it is even in ``step + lead``.
 
     Args:
       initial_learning_rate: the rate at the wave's crests; finite, >= 0.
