@@ -346,6 +346,7 @@ def test_every_closed_form_name_of_the_installed_transformers():
         warnings.simplefilter("ignore")
         names = {member.value for member in SchedulerType}
     assert names - {"reduce_lr_on_plateau", "greedy"} == set(HF_NAMES)
+    assert hf_spec(SchedulerType.COSINE, 0.1, 0, 10) == hf_spec("cosine", 0.1, 0, 10)  # the enum too
 
 
 def test_a_composition_renders_as_one_scheduler():
