@@ -33,8 +33,10 @@ __all__ = [
     "xp_inverse_time",
     "xp_ldexp",
     "xp_lerp",
+    "xp_periodic_progress",
     "xp_polynomial",
     "xp_progress",
+    "xp_rational_cycle",
     "xp_remaining",
     "xp_scaled_power",
 ]
@@ -1446,3 +1448,242 @@ _QUARTER_PI = (
     float(_round_bits(_PI / 2, _DIGIT_BITS)),
     _f32(float(_PI / 2 - _round_bits(_PI / 2, _DIGIT_BITS))),
 )
+
+
+# -- rational progress: periods that are not a whole number of steps (HF transformers) ----------
+# HF's cosines run ``num_cycles`` waves over ``D`` steps: a period of ``D / num_cycles`` steps, a
+# rational. x = (step - start) * num / den is reduced exactly: for Python ints in integers; for
+# arrays the step is cut into B-bit digits d_i (two's complement: the top digit carries the sign)
+# and each constant (num / den * 2**(B i)) mod 2 is split into B-bit heads and a tail, so every
+# d_i * head is exact; the integer parts are kept modulo 2 and the fractional parts summed with
+# TwoSum. float64: B = 26, two heads (x mod 2 within about 2**-70); float32: B = 12, three heads
+# (within about 2**-40), with no float64.
+def _check_ratio(num: int, den: int) -> None:
+    if not isinstance(num, int) or isinstance(num, bool) or num < 0:
+        raise ValueError(f"num must be an int >= 0; received num={num!r}")
+    if not isinstance(den, int) or isinstance(den, bool) or den < 1:
+        raise ValueError(f"den must be an int >= 1; received den={den!r}")
+
+
+@lru_cache(maxsize=256)
+def _phase_plan(
+    num: int, den: int, start: int, width: int, single: bool
+) -> tuple[int, tuple[tuple[tuple[float, ...], float], ...], float, float]:
+    """``(B, ((heads, tail) per digit), c_hi, c_lo)`` with ``c = (-start * num / den) mod 2``."""
+    bits, count, rnd = (12, 3, _f32) if single else (26, 2, float)
+    factor = Fraction(num, den)
+    digits = []
+    for i in range(-(-width // bits)):
+        rest = (factor * 2 ** (bits * i)) % 2
+        heads = []
+        for _ in range(count):
+            head = _round_bits(rest, bits)
+            if head:
+                heads.append(float(head))
+            rest -= head
+        digits.append((tuple(heads), rnd(float(rest))))
+    c = (-start * factor) % 2
+    c_hi = rnd(float(c))
+    return bits, tuple(digits), c_hi, rnd(float(c - Fraction(c_hi)))
+
+
+def _python_fold(r: int, den: int, xp: Any) -> tuple[Any, Any]:
+    """``(r / den, (den - r) / den)`` for Python ints: exact reals, or correctly rounded floats."""
+    kind = _kind(xp)
+    if kind == "exact":
+        return xp.real(r) / den, xp.real(den - r) / den
+    done, left = r / den, (den - r) / den  # int / int: correctly rounded
+    if xp is scalar:
+        return done, left
+    dtype = xp_float_dtype(xp)
+    return xp.asarray(done, dtype=dtype), xp.asarray(left, dtype=dtype)
+
+
+def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) -> tuple[Any, Any]:
+    """Where ``x = (step - start) * num / den`` lies on a period of 2: ``(done, left)``, the
+    distances from ``x`` to the nearest even and to the nearest odd integer (``done + left == 1``).
+
+    With it ``(1 + cos(pi * x)) / 2 == xp_half_cosine_fraction(done, left)``: a cosine of any
+    rational frequency, continued before ``start`` and past any end, for periods that are not a
+    whole number of steps (HF transformers' ``num_cycles`` waves over ``D`` steps: ``num / den =
+    2 * num_cycles / D``). ``x mod 2`` is formed exactly from the integer step (see the comment
+    above): within about 2**-70 (float64) or 2**-40 (float32, no float64) at every step of the
+    dtype however many periods lie before it, so ``left`` keeps its relative accuracy near the
+    cosine's troughs, where ``0.5 * (1 + cos(pi * x))`` in floating point keeps only an absolute one.
+
+    Args:
+      step: an integer array (any int or uint dtype, any shape, negative steps too), or a Python
+        int for the scalar and exact namespaces.
+      start: the step where ``x`` is 0; any Python int.
+      num: an int >= 0 (0: ``x`` is 0 at every step).
+      den: an int >= 1.
+      xp: the array namespace; ``done`` and ``left`` have its float dtype.
+
+    Example:
+      >>> import numpy as np
+      >>> done, left = xp_periodic_progress(np.array([0, 1, 3, 4, 6]), 0, 2, 3, xp=np)
+      >>> done.round(6), left.round(6)
+      (array([0.      , 0.666667, 0.      , 0.666667, 0.      ]), array([1.      , 0.333333, 1.      , 0.333333, 1.      ]))
+    """
+    if not isinstance(start, int) or isinstance(start, bool):
+        raise ValueError(f"start must be an int; received start={start!r}")
+    _check_ratio(num, den)
+    if isinstance(step, int):
+        period = 2 * den
+        r = ((step - start) * num) % period
+        return _python_fold(min(r, period - r), den, xp)
+    kind = _kind(xp)
+    f = xp.float32 if kind == "float32" else xp_float_dtype(xp)
+    if num == 0:
+        zero = xp.zeros_like(step, dtype=f)
+        return _finish(zero, xp), _finish(zero + 1.0, xp)
+    bits, digits, c_hi, c_lo = _phase_plan(num, den, start, xp.iinfo(step.dtype).bits, kind == "float32")
+    whole = frac = comp = None
+    mask = (1 << bits) - 1
+    for i, (heads, tail) in enumerate(digits):
+        d = xp.bitwise_right_shift(step, bits * i) if i else step
+        if i < len(digits) - 1:
+            d = xp.bitwise_and(d, mask)
+        d = xp.astype(d, f)
+        for head in heads:
+            term = d * head  # exact
+            integer = xp.round(term)
+            part = term - integer  # exact, in [-1/2, 1/2]
+            integer = xp.astype(integer, xp.int32)
+            if whole is None:
+                whole, frac = integer, part
+                continue
+            whole = whole + integer
+            frac, error = _two_sum(frac, part)
+            comp = error if comp is None else comp + error
+        if tail:
+            comp = d * tail if comp is None else comp + d * tail
+    if whole is None:  # every head is 0: x is within the tails (< 2**-50) of 0 at every step
+        whole, frac = xp.zeros_like(step, dtype=xp.int32), xp.zeros_like(step, dtype=f)
+    c_int = round(c_hi)
+    frac, error = _two_sum(frac, c_hi - c_int)  # the constant's part of x (exact)
+    comp = error + c_lo if comp is None else comp + error + c_lo
+    hi, lo = _two_sum(frac, comp)
+    integer = xp.round(hi)
+    hi = hi - integer  # exact, in [-1/2, 1/2]
+    whole = whole + xp.astype(integer, xp.int32) + c_int
+    hi, lo = _two_sum(hi, lo)
+    negative = hi < 0
+    a_hi, a_lo = xp.where(negative, -hi, hi), xp.where(negative, -lo, lo)  # |x - whole|, about <= 1/2
+    near = a_hi + a_lo
+    far = (1.0 - a_hi) - a_lo
+    odd = xp.bitwise_and(whole, 1) == 1
+    return _finish(xp.where(odd, far, near), xp), _finish(xp.where(odd, near, far), xp)
+
+
+def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tuple[Any, Any]:
+    """The fractions done and left of the current cycle when cycles of ``den / num`` steps (a
+    rational) run from step 0: ``(frac(step * num / den), 1 - frac(step * num / den))``.
+
+    The restarts fall on the exact integer steps ``ceil(i * den / num)`` (a table of exact
+    integers, as :func:`xp_geometric_cycle`'s), so a restart is never a step early or late;
+    ``left`` comes from the exact integer offset to the next restart, accurate near 0 (the
+    cosine's tail before a hard restart). Steps are taken in ``[0, end - 1]``: below 0 as 0, from
+    ``end`` on as ``end - 1`` (HF's hard restarts end at ``end``; the schedule decides what
+    follows). float64 within a few ulps; float32 within 0.5 ulp plus 2**-36 relative, no float64.
+
+    Args:
+      step: an integer array (any int or uint dtype, any shape), or a Python int for the scalar
+        and exact namespaces.
+      num: an int >= 0 (0: a single cycle that never restarts).
+      den: an int >= 1.
+      end: an int >= 1; at most 2**12 cycles may start below it (a ValueError otherwise).
+      xp: the array namespace; the results have its float dtype.
+
+    Example:
+      >>> import numpy as np
+      >>> done, left = xp_rational_cycle(np.array([0, 3, 4, 6, 7, 9]), 3, 10, 10, xp=np)
+      >>> done.round(6), left.round(6)
+      (array([0. , 0.9, 0.2, 0.8, 0.1, 0.7]), array([1. , 0.1, 0.8, 0.2, 0.9, 0.3]))
+    """
+    _check_ratio(num, den)
+    if not isinstance(end, int) or isinstance(end, bool) or end < 1:
+        raise ValueError(f"end must be an int >= 1; received end={end!r}")
+    if num and math.ceil(Fraction((end - 1) * num, den)) > _MAX_CYCLES:
+        raise ValueError(
+            f"more than 2**12 cycles of {den}/{num} steps start below end={end}: the restart table "
+            "would be too large"
+        )
+    if isinstance(step, int):
+        s = min(max(step, 0), end - 1)
+        return _python_fold((s * num) % den, den, xp)
+    kind = _kind(xp)
+    if num == 0:
+        zero = xp.zeros_like(step, dtype=xp.float32 if kind == "float32" else xp_float_dtype(xp))
+        return _finish(zero, xp), _finish(zero + 1.0, xp)
+    info = xp.iinfo(step.dtype)
+    top = min(end - 1, int(info.max))
+    step = xp.clip(step, 0 if info.min < 0 else None, top)
+    t = _arithmetic_tables(num, den, top, kind)
+    factor = Fraction(num, den)
+    n = len(t.starts)
+    # the cycle index floor(step * num / den), from a float estimate (off by at most 1: it is
+    # at most 2**12) corrected by exact comparisons with the restart steps
+    if kind == "float32":
+        estimate, _ = _product_f32(factor, step, top.bit_length(), xp)
+    else:
+        estimate = xp.astype(step, xp_float_dtype(xp)) * float(factor)
+    last = xp.asarray(n - 1, dtype=xp.int32)
+    index = xp.clip(xp.astype(xp.floor(estimate), xp.int32), 0, n - 1)
+    index = xp.where(_take(t.starts, step.dtype, index, xp) > step, xp.clip(index - 1, 0, None), index)
+    following = xp.minimum(index + 1, last)
+    index = xp.where((index < last) & (_take(t.starts, step.dtype, following, xp) <= step), following, index)
+    k = step - _take(t.starts, step.dtype, index, xp)  # exact, in [0, 2**bits)
+    m = _take(t.ends, step.dtype, index, xp) - step
+    if kind == "float32":
+        f32 = xp.float32
+        done, _ = _product_f32(
+            factor, k, t.bits, xp, (_take(t.into, f32, index, xp), _take(t.into_lo, f32, index, xp))
+        )
+        left, _ = _product_f32(
+            factor, m, t.bits, xp, (_take(t.beyond, f32, index, xp), _take(t.beyond_lo, f32, index, xp))
+        )
+    else:
+        f64 = xp_float_dtype(xp)
+        done = xp.astype(k, f64) * float(factor) + _take(t.into, f64, index, xp)
+        left = xp.astype(m, f64) * float(factor) + _take(t.beyond, f64, index, xp)
+    return _finish(done, xp), _finish(left, xp)
+
+
+_MAX_CYCLES = 1 << 12  # xp_rational_cycle's table: built in 0.1 s, searched in a few ms
+
+
+@dataclass(frozen=True)
+class _ArithmeticTables:
+    starts: tuple[int, ...]  # ceil(i * den / num): the first step of cycle i
+    ends: tuple[int, ...]  # its last step (at most top)
+    bits: int  # every in-cycle offset is below 2**bits
+    into: tuple[float, ...]  # (starts[i] - i * den / num) * num / den: where the first step is
+    beyond: tuple[float, ...]  # ((i + 1) * den / num - ends[i]) * num / den
+    into_lo: tuple[float, ...] = ()  # float32: the pairs' low parts
+    beyond_lo: tuple[float, ...] = ()
+
+
+@lru_cache(maxsize=64)
+def _arithmetic_tables(num: int, den: int, top: int, kind: str) -> _ArithmeticTables:
+    """The restarts of cycles of ``den / num`` steps at or below ``top``, as exact integers."""
+    n = top * num // den + 1  # cycles i with i * den / num <= top
+    starts = [-(-(i * den) // num) for i in range(n)]
+    ends = [min(starts[i + 1] - 1, top) if i + 1 < n else top for i in range(n)]
+    into = [Fraction(start * num - i * den, den) for i, start in enumerate(starts)]
+    beyond = [Fraction((i + 1) * den - end * num, den) for i, end in enumerate(ends)]
+    bits = max([end - start for start, end in zip(starts, ends, strict=True)] + [1]).bit_length()
+    if kind != "float32":
+        return _ArithmeticTables(
+            tuple(starts), tuple(ends), bits, *(tuple(map(float, x)) for x in (into, beyond))
+        )
+    into_pairs, beyond_pairs = [_pair(x) for x in into], [_pair(x) for x in beyond]
+    return _ArithmeticTables(
+        tuple(starts),
+        tuple(ends),
+        bits,
+        tuple(hi for hi, _ in into_pairs),
+        tuple(hi for hi, _ in beyond_pairs),
+        tuple(lo for _, lo in into_pairs),
+        tuple(lo for _, lo in beyond_pairs),
+    )

@@ -15,6 +15,7 @@ from lrsched.hookspecs import hookimpl
 from lrsched.schedules.composition import Clip, Constant, Join, Offset, Scale, Warmup
 from lrsched.schedules.cosine import CosineDecay, CosineDecayRestarts
 from lrsched.schedules.exponential import ExponentialDecay
+from lrsched.schedules.hf import CosineCycles, CosineHardRestarts, InverseSqrtDecay, OneMinusSqrtDecay
 from lrsched.schedules.inverse_time import InverseTimeDecay
 from lrsched.schedules.piecewise import PiecewiseConstantDecay
 from lrsched.schedules.polynomial import PolynomialDecay
@@ -23,12 +24,16 @@ __all__ = [
     "BUILTIN",
     "Clip",
     "Constant",
+    "CosineCycles",
     "CosineDecay",
     "CosineDecayRestarts",
+    "CosineHardRestarts",
     "ExponentialDecay",
+    "InverseSqrtDecay",
     "InverseTimeDecay",
     "Join",
     "Offset",
+    "OneMinusSqrtDecay",
     "PiecewiseConstantDecay",
     "PolynomialDecay",
     "Scale",
@@ -51,6 +56,11 @@ BUILTIN: tuple[type, ...] = (
     Offset,
     Scale,
     Clip,
+    # HF transformers' shapes
+    CosineCycles,
+    CosineHardRestarts,
+    InverseSqrtDecay,
+    OneMinusSqrtDecay,
 )
 
 

@@ -53,6 +53,22 @@ EXAMPLES = {
     "Offset": [lrsched.Offset(_STAIRS, 1000)],
     "Scale": [lrsched.Scale(_DECAY, 0.5)],
     "Clip": [lrsched.Clip(_DECAY, minimum=0.01), lrsched.Clip(_STAIRS, 0.02, 0.05)],
+    # HF transformers' shapes
+    "CosineCycles": [
+        lrsched.CosineCycles(0.1, 1000),  # HF's cosine: down to 0 at 1000, up again after
+        lrsched.CosineCycles(0.1, 999, num_cycles=1.3, alpha=0.05, lead=1),  # a period of 768.46 steps
+        lrsched.CosineCycles(1e-3, 2**40 + 3, num_cycles=0.3),  # a non-dyadic frequency, past int32
+    ],
+    "CosineHardRestarts": [
+        lrsched.CosineHardRestarts(0.1, 1000),
+        lrsched.CosineHardRestarts(0.1, 1000, num_cycles=3),  # restarts at 334 and 667
+        lrsched.CosineHardRestarts(0.1, 2**33 + 1, num_cycles=2.7),  # past int32
+    ],
+    "InverseSqrtDecay": [lrsched.InverseSqrtDecay(0.1), lrsched.InverseSqrtDecay(1e-3, timescale=7)],
+    "OneMinusSqrtDecay": [
+        lrsched.OneMinusSqrtDecay(0.1, 1000),
+        lrsched.OneMinusSqrtDecay(0.1, 2**33, end_learning_rate=1e-4),  # past int32
+    ],
 }
 #: Composition three levels deep: a clipped join of a warm-up, an offset staircase, a constant.
 NESTED = lrsched.Clip(
