@@ -55,9 +55,12 @@ _LAZY = {
     "ScheduleField": "lrsched.spec",
     "backends": "lrsched.rendering",
     "deserialize": "lrsched.serialization",
+    "convert": "lrsched.importers",
     "dump": "lrsched.config",
     "evaluate": "lrsched.rendering",
+    "from_hf": "lrsched.importers",
     "from_keras": "lrsched.importers",
+    "from_training_arguments": "lrsched.importers",
     "hookimpl": "lrsched.hookspecs",
     "load": "lrsched.config",
     "plot": "lrsched.plotting",
@@ -98,10 +101,13 @@ __all__ = [
     "Warmup",
     "__version__",
     "backends",
+    "convert",
     "deserialize",
     "dump",
     "evaluate",
+    "from_hf",
     "from_keras",
+    "from_training_arguments",
     "hookimpl",
     "load",
     "plot",
@@ -116,7 +122,7 @@ if TYPE_CHECKING:
     from lrsched.backend import Backend
     from lrsched.config import dump, load
     from lrsched.hookspecs import hookimpl
-    from lrsched.importers import from_keras
+    from lrsched.importers import convert, from_hf, from_keras, from_training_arguments
     from lrsched.json_schema import schema
     from lrsched.plotting import plot
     from lrsched.rendering import backends, evaluate, render

@@ -13,7 +13,7 @@ import math
 import numbers
 from typing import Any
 
-from lrsched.errors import ConfigError, UnknownScheduleError, unknown_name_message
+from lrsched.errors import ConfigError, NotClosedFormError, UnknownScheduleError, unknown_name_message
 from lrsched.schedules import (
     Constant,
     CosineCycles,
@@ -147,8 +147,9 @@ def hf_spec(
     """
     key = getattr(name, "value", name)
     if key in _METRIC_DRIVEN:
-        raise ConfigError(
-            f"HF's scheduler {key!r} follows a metric, not the step: it has no lrsched spec. Received: name={key!r}"
+        raise NotClosedFormError(
+            f"HF's scheduler {key!r} follows a metric, not the step: it has no lrsched spec; keep "
+            f"transformers' own scheduler for it. Received: name={key!r}"
         )
     if key not in HF_NAMES:
         raise UnknownScheduleError(unknown_name_message("HF scheduler", key, HF_NAMES))

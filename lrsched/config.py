@@ -32,6 +32,16 @@ def load(path: str | Path) -> Any:
     from lrsched.serialization import deserialize
 
     path = Path(path)
+    data = read(path)
+    try:
+        return deserialize(data)
+    except LrschedError as exc:
+        raise type(exc)(f"{path}: {exc}") from None
+
+
+def read(path: str | Path) -> Any:
+    """The data in a JSON, YAML or TOML file (by its suffix), unchecked; errors name the file."""
+    path = Path(path)
     kind = _FORMATS.get(path.suffix.lower())
     if kind is None:
         raise ConfigError(f"{path}: unknown config format {path.suffix!r}; use one of {', '.join(_FORMATS)}")
@@ -39,11 +49,7 @@ def load(path: str | Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
-    data = _parse(path, kind, text)
-    try:
-        return deserialize(data)
-    except LrschedError as exc:
-        raise type(exc)(f"{path}: {exc}") from None
+    return _parse(path, kind, text)
 
 
 def _parse(path: Path, kind: str, text: str) -> Any:
