@@ -59,6 +59,11 @@ _LAZY = {
     "render": "lrsched.rendering",
     "schema": "lrsched.json_schema",
     "serialize": "lrsched.serialization",
+    # PyTorch's closed-form schedulers
+    "CosineAnnealing": "lrsched.schedules",
+    "Cyclical": "lrsched.schedules",
+    "OneCycle": "lrsched.schedules",
+    "Product": "lrsched.schedules",
 }
 
 __all__ = [
@@ -67,8 +72,10 @@ __all__ = [
     "Clip",
     "ConfigError",
     "Constant",
+    "CosineAnnealing",
     "CosineDecay",
     "CosineDecayRestarts",
+    "Cyclical",
     "DuplicateNameError",
     "ExponentialDecay",
     "InverseTimeDecay",
@@ -76,9 +83,11 @@ __all__ = [
     "LrschedError",
     "NotClosedFormError",
     "Offset",
+    "OneCycle",
     "PiecewiseConstantDecay",
     "PluginError",
     "PolynomialDecay",
+    "Product",
     "Scale",
     "Schedule",
     "ScheduleField",
@@ -114,14 +123,18 @@ if TYPE_CHECKING:
     from lrsched.schedules import (
         Clip,
         Constant,
+        CosineAnnealing,
         CosineDecay,
         CosineDecayRestarts,
+        Cyclical,
         ExponentialDecay,
         InverseTimeDecay,
         Join,
         Offset,
+        OneCycle,
         PiecewiseConstantDecay,
         PolynomialDecay,
+        Product,
         Scale,
         Warmup,
     )

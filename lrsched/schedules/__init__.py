@@ -12,8 +12,9 @@ import types
 from typing import Any
 
 from lrsched.hookspecs import hookimpl
-from lrsched.schedules.composition import Clip, Constant, Join, Offset, Scale, Warmup
+from lrsched.schedules.composition import Clip, Constant, Join, Offset, Product, Scale, Warmup
 from lrsched.schedules.cosine import CosineDecay, CosineDecayRestarts
+from lrsched.schedules.cyclical import CosineAnnealing, Cyclical, OneCycle  # PyTorch's
 from lrsched.schedules.exponential import ExponentialDecay
 from lrsched.schedules.inverse_time import InverseTimeDecay
 from lrsched.schedules.piecewise import PiecewiseConstantDecay
@@ -23,14 +24,18 @@ __all__ = [
     "BUILTIN",
     "Clip",
     "Constant",
+    "CosineAnnealing",
     "CosineDecay",
     "CosineDecayRestarts",
+    "Cyclical",
     "ExponentialDecay",
     "InverseTimeDecay",
     "Join",
     "Offset",
+    "OneCycle",
     "PiecewiseConstantDecay",
     "PolynomialDecay",
+    "Product",
     "Scale",
     "Warmup",
 ]
@@ -51,6 +56,11 @@ BUILTIN: tuple[type, ...] = (
     Offset,
     Scale,
     Clip,
+    # PyTorch's closed-form schedulers
+    CosineAnnealing,
+    Cyclical,
+    OneCycle,
+    Product,
 )
 
 
