@@ -579,6 +579,8 @@ def xp_half_cosine(
       >>> xp_half_cosine(np.array([0, 50, 100]), 0, 100, rising=True, xp=np)
       array([0. , 0.5, 1. ])
     """
+    if type(step) is int and xp is scalar and exponent == 1.0:  # one Python step (the torch scheduler)
+        return _half_cosine_python(min(max(step - start, 0), length), length, rising)
     _check_interval(start, length)
     _check_power(exponent, "exponent")
     kind = _kind(xp)
@@ -629,6 +631,15 @@ def xp_half_cosine(
             v_hi, v_lo = xp.where(lower, one_hi, s_hi), xp.where(lower, one_lo, s_lo)
     value = v_hi + v_lo if exponent == 1.0 else _pow_f32(v_hi, v_lo, exponent, xp)
     return _finish(value, xp)
+
+
+def _half_cosine_python(k: int, length: int, rising: bool) -> float:
+    """:func:`xp_half_cosine`'s float64 formulas for one Python step ``k`` in ``[0, length]``."""
+    if k <= length // 2:
+        head = math.sin(math.pi / 2 * (k / length)) ** 2
+        return head if rising else 1 - head
+    tail = math.sin(math.pi / 2 * ((length - k) / length)) ** 2
+    return 1 - tail if rising else tail
 
 
 def _check_power(power: float, name: str, limit: float = 128) -> None:
@@ -899,11 +910,16 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
         f = xp.real(floor)
         factor = fraction if n is None else xp.pow(xp.real(base), n) * fraction
         return xp.real(scale) * (f + (1 - f) * factor)
-    low = float(Fraction(scale) * Fraction(floor))
-    span = float(Fraction(scale) * (1 - Fraction(floor)))
+    low, span = _blend_constants(scale, floor)
     if n is None or base == 1.0:
         return fraction * span + low
     return fraction * xp_scaled_power(span, base, n, xp=xp) + low
+
+
+@lru_cache(maxsize=256)
+def _blend_constants(scale: float, floor: float) -> tuple[float, float]:
+    """``scale * floor`` and ``scale * (1 - floor)``, each rounded once from the exact product."""
+    return float(Fraction(scale) * Fraction(floor)), float(Fraction(scale) * (1 - Fraction(floor)))
 
 
 # log2(1 + j/64) for j in 0..63, each cut into two 12-bit heads and a float32 tail.
@@ -1421,6 +1437,9 @@ def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
       >>> xp_half_cosine_fraction(np.array([0.0, 0.5, 1.0]), np.array([1.0, 0.5, 0.0]), xp=np)
       array([1. , 0.5, 0. ])
     """
+    if xp is scalar:  # Python floats: one branch
+        quarter = math.pi / 2
+        return 1 - math.sin(quarter * done) ** 2 if done <= 0.5 else math.sin(quarter * left) ** 2
     kind = _kind(xp)
     if kind == "exact":  # the plain formula: no comparison that a tie could leave undecided
         return (1 + xp.cos(xp.pi * done)) / 2
