@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import lrsched
 
 if TYPE_CHECKING:
+    from lrsched_torch._names import torch_render_args, torch_spec, torch_specs
     from lrsched_torch._scheduler import ScheduleLR
     from lrsched_torch._tensor import TensorSchedule
 
@@ -41,11 +42,17 @@ __all__ = [
     "TensorSchedule",
     "lrsched_register_backends",
     "lrsched_register_checks",
+    "torch_render_args",
+    "torch_spec",
+    "torch_specs",
 ]
 
 _LAZY = {
     "ScheduleLR": "lrsched_torch._scheduler",
     "TensorSchedule": "lrsched_torch._tensor",
+    "torch_render_args": "lrsched_torch._names",
+    "torch_spec": "lrsched_torch._names",
+    "torch_specs": "lrsched_torch._names",
 }
 
 
