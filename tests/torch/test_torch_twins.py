@@ -578,3 +578,30 @@ def test_torch_drift_over_a_million_steps(name):
     _, worst_twin, last_native, last_twin = drift(name, 10**6)
     assert worst_twin <= OURS and last_twin <= 1e-14
     assert last_native > 100 * max(last_twin, 2.0**-53)
+
+
+def test_cyclic_lr_position_drifts_with_the_step():
+    """torch's CyclicLR is closed form, but finds the position in the cycle as ``1 + k / cycle -
+    floor(1 + k / cycle)`` in float64: near the bottom of a cycle it is 1e-12 off after 10**6
+    steps, 2e-9 after 10**9, 2e-6 after 10**12. The twin takes ``k % cycle`` in integers."""
+    config = {
+        "cls": "CyclicLR",
+        "base_lr": [0.001],
+        "max_lr": [0.1],
+        "step_size_up": 2000,
+        "mode": "triangular",
+        "step_size_down": None,
+    }
+    opt = optimizer([0.1])
+    native = build(config, opt)
+    twin = ScheduleLR(optimizer([0.1]), torch_spec(native))
+    opt.step()
+    native.step()
+    errors = []
+    for k in (10**6 + 1, 10**9 + 1, 10**12 + 1):
+        native.last_epoch = k - 1  # its get_lr is closed form in last_epoch: jump there
+        native.step()
+        exact = exact_lr(config, [0.1], 0, k)
+        errors.append(error(opt.param_groups[0]["lr"], exact, 0.1))
+        assert error(twin.lr_at(k)[0], exact, 0.1) <= 1e-15
+    assert 1e-13 < errors[0] < errors[1] < errors[2] and errors[2] > 1e-7
