@@ -32,7 +32,9 @@ from lrsched.spec import (
     Schedule,
     UnitFloat,
     _choice,
+    _fail,
     _non_negative_int,
+    _real,
 )
 from lrsched.xp import is_exact
 
@@ -49,6 +51,19 @@ OptionalSteps = Annotated[
     PlainValidator(_optional_steps),
     WithJsonSchema({**_INT64, "type": ["integer", "null"], "minimum": 0}),
     Doc("int, >= 0, or None"),
+]
+
+
+def _divisor(value: object, info: ValidationInfo) -> float:
+    result = _real(value, info)
+    if result < 1:  # every rate of OneCycle's cycle is then <= max_lr
+        raise _fail(info, "must be >= 1 (the cycle starts and ends below max_lr)", value)
+    return result
+
+
+#: A finite float >= 1.
+Divisor = Annotated[
+    float, PlainValidator(_divisor), WithJsonSchema({"type": "number", "minimum": 1}), Doc("float, >= 1")
 ]
 
 
@@ -214,8 +229,8 @@ class OneCycle(Schedule):
       total_steps: the cycle's steps; an int >= 1.
       pct_start: the fraction of the steps spent rising; in [0, 1] (<= 0.5 with ``three_phase``).
       anneal_strategy: ``"cos"`` or ``"linear"``.
-      div_factor: ``max_lr / initial``; finite, > 0.
-      final_div_factor: ``initial / min_lr``; finite, > 0.
+      div_factor: ``max_lr / initial``; finite, >= 1 (torch: > 0).
+      final_div_factor: ``initial / min_lr``; finite, >= 1 (torch: > 0).
       three_phase: go back to ``initial`` before falling to ``min_lr``.
 
     Example:
@@ -229,8 +244,8 @@ class OneCycle(Schedule):
     total_steps: PositiveInt
     pct_start: UnitFloat = 0.3
     anneal_strategy: _choice("cos", "linear") = "cos"  # type: ignore[valid-type]
-    div_factor: PositiveFloat = 25.0
-    final_div_factor: PositiveFloat = 1e4
+    div_factor: Divisor = 25.0
+    final_div_factor: Divisor = 1e4
     three_phase: Bool = False
 
     @model_validator(mode="after")
@@ -239,11 +254,6 @@ class OneCycle(Schedule):
             raise ValueError(
                 "Argument `pct_start` must be <= 0.5 with three_phase=True (the first two phases, "
                 f"each pct_start * total_steps long, must fit). Received: pct_start={self.pct_start!r}"
-            )
-        if not math.isfinite(self.max_lr / self.div_factor):
-            raise ValueError(
-                "Argument `div_factor` must leave a finite starting rate max_lr / div_factor (max_lr="
-                f"{self.max_lr!r}). Received: div_factor={self.div_factor!r}"
             )
         return self
 
