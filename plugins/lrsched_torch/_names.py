@@ -28,7 +28,7 @@ from fractions import Fraction
 from typing import Any
 
 import lrsched
-from lrsched import ConfigError, Schedule
+from lrsched import ConfigError, NotClosedFormError, Schedule
 
 __all__ = ["torch_render_args", "torch_spec", "torch_specs"]
 
@@ -51,9 +51,10 @@ def torch_spec(scheduler: Any, group: int = 0) -> Schedule:
       group: the param group's index.
 
     Raises:
-      ConfigError: for another scheduler (``LambdaLR``, ``MultiplicativeLR`` and
-        ``ReduceLROnPlateau`` have no closed form), or arguments lrsched cannot express,
-        naming the argument, the rule and the value.
+      NotClosedFormError: for ``LambdaLR``, ``MultiplicativeLR``, ``ReduceLROnPlateau`` and a
+        ``CyclicLR`` with a custom ``scale_fn`` (no closed form), saying what to use instead.
+      ConfigError: for another class, or arguments lrsched cannot express, naming the argument,
+        the rule and the value.
 
     Example:
       >>> import torch
@@ -120,8 +121,20 @@ def _param_groups(scheduler: Any) -> list[dict[str, Any]]:
     return groups
 
 
+#: torch's schedulers that are not a closed form of the step, and what to use instead.
+NOT_CLOSED_FORM = {
+    "LambdaLR": "it calls a Python function of the step: write the function as a schedule (docs/writing-a-plugin.md)",
+    "MultiplicativeLR": "it multiplies by a Python function's value each step: write the product as a schedule",
+    "ReduceLROnPlateau": "it follows a metric, not the step: keep torch's scheduler for it",
+}
+
+
 def _name(scheduler: Any) -> str:
     cls = type(scheduler)
+    if cls.__module__ == "torch.optim.lr_scheduler" and cls.__name__ in NOT_CLOSED_FORM:
+        raise NotClosedFormError(
+            f"torch's {cls.__name__} is not a closed form of the step: {NOT_CLOSED_FORM[cls.__name__]}"
+        )
     if cls.__module__ != "torch.optim.lr_scheduler" or cls.__name__ not in _MAPPINGS:
         raise ConfigError(
             f"no lrsched expression for {cls.__module__}.{cls.__name__}: lrsched reads torch's closed-form "
@@ -228,7 +241,10 @@ def _cosine_annealing_warm_restarts(s: Any, group: int, base: float | None) -> S
 
 def _cyclic_lr(s: Any, group: int, base: float | None) -> Schedule:
     if s._scale_fn_custom is not None:
-        raise ConfigError("CyclicLR with a custom scale_fn has no closed form lrsched can read")
+        raise NotClosedFormError(
+            "CyclicLR with a custom scale_fn calls a Python function: no closed form lrsched can read "
+            "(its modes are Cyclical's)"
+        )
     total, ratio = float(s.total_size), float(s.step_ratio)
     up = round(total * ratio)
     if not total.is_integer() or up < 1 or up / total != ratio:
