@@ -30,6 +30,7 @@ __all__ = [
     "xp_geometric_cycle",
     "xp_half_cosine",
     "xp_half_cosine_fraction",
+    "xp_interval_fraction",
     "xp_inverse_time",
     "xp_ldexp",
     "xp_lerp",
@@ -580,6 +581,8 @@ def xp_half_cosine(
       >>> xp_half_cosine(np.array([0, 50, 100]), 0, 100, rising=True, xp=np)
       array([0. , 0.5, 1. ])
     """
+    if type(step) is int and xp is scalar and exponent == 1.0:  # one Python step (the torch scheduler)
+        return _half_cosine_python(min(max(step - start, 0), length), length, rising)
     _check_interval(start, length)
     _check_power(exponent, "exponent")
     kind = _kind(xp)
@@ -630,6 +633,15 @@ def xp_half_cosine(
             v_hi, v_lo = xp.where(lower, one_hi, s_hi), xp.where(lower, one_lo, s_lo)
     value = v_hi + v_lo if exponent == 1.0 else _pow_f32(v_hi, v_lo, exponent, xp)
     return _finish(value, xp)
+
+
+def _half_cosine_python(k: int, length: int, rising: bool) -> float:
+    """:func:`xp_half_cosine`'s float64 formulas for one Python step ``k`` in ``[0, length]``."""
+    if k <= length // 2:
+        head = math.sin(math.pi / 2 * (k / length)) ** 2
+        return head if rising else 1 - head
+    tail = math.sin(math.pi / 2 * ((length - k) / length)) ** 2
+    return 1 - tail if rising else tail
 
 
 def _check_power(power: float, name: str, limit: float = 128) -> None:
@@ -900,11 +912,16 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
         f = xp.real(floor)
         factor = fraction if n is None else xp.pow(xp.real(base), n) * fraction
         return xp.real(scale) * (f + (1 - f) * factor)
-    low = float(Fraction(scale) * Fraction(floor))
-    span = float(Fraction(scale) * (1 - Fraction(floor)))
+    low, span = _blend_constants(scale, floor)
     if n is None or base == 1.0:
         return fraction * span + low
     return fraction * xp_scaled_power(span, base, n, xp=xp) + low
+
+
+@lru_cache(maxsize=256)
+def _blend_constants(scale: float, floor: float) -> tuple[float, float]:
+    """``scale * floor`` and ``scale * (1 - floor)``, each rounded once from the exact product."""
+    return float(Fraction(scale) * Fraction(floor)), float(Fraction(scale) * (1 - Fraction(floor)))
 
 
 # log2(1 + j/64) for j in 0..63, each cut into two 12-bit heads and a float32 tail.
@@ -1422,6 +1439,9 @@ def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
       >>> xp_half_cosine_fraction(np.array([0.0, 0.5, 1.0]), np.array([1.0, 0.5, 0.0]), xp=np)
       array([1. , 0.5, 0. ])
     """
+    if xp is scalar:  # Python floats: one branch
+        quarter = math.pi / 2
+        return 1 - math.sin(quarter * done) ** 2 if done <= 0.5 else math.sin(quarter * left) ** 2
     kind = _kind(xp)
     if kind == "exact":  # the plain formula: no comparison that a tie could leave undecided
         return (1 + xp.cos(xp.pi * done)) / 2
@@ -1687,3 +1707,125 @@ def _arithmetic_tables(num: int, den: int, top: int, kind: str) -> _ArithmeticTa
         tuple(lo for _, lo in into_pairs),
         tuple(lo for _, lo in beyond_pairs),
     )
+
+
+# -- an interval between real positions (torch's OneCycleLR phases) -----------------------------
+@dataclass(frozen=True)
+class _Interval:
+    """``[start, end]`` cut at the integer steps: those at or below ``floor(start)`` (``before``)
+    have done 0, those at or above ``ceil(end)`` (``after``) done 1, and each step ``s`` of
+    ``[lo, hi]`` between them done ``(s - lo + into) / length`` and left ``(hi - s + beyond) /
+    length``, with ``into = lo - start`` and ``beyond = end - hi`` both in (0, 1] (exact)."""
+
+    before: int  # floor(start); steps below 0 count as 0, so it matters only when >= 0
+    after: int  # ceil(end)
+    lo: int  # max(floor(start) + 1, 0)
+    hi: int  # ceil(end) - 1 (lo > hi: no integer step strictly inside)
+    into: Fraction
+    beyond: Fraction
+    inv: Fraction  # 1 / (end - start) (0 for an empty interval)
+    start: Fraction
+    end: Fraction
+    floats: tuple[float, float, float]  # float64 inv, into, beyond (the scalar path's constants)
+
+
+def _exact_real(value: float | int | Fraction, name: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
+        raise ValueError(f"{name} must be a real number; received {name}={value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{name} must be finite; received {name}={value!r}")
+    return Fraction(value)
+
+
+@lru_cache(maxsize=256)
+def _interval(start: float | int | Fraction, end: float | int | Fraction) -> _Interval:
+    a, b = _exact_real(start, "start"), _exact_real(end, "end")
+    if b < a:
+        raise ValueError(f"end must be >= start; received start={start!r}, end={end!r}")
+    before, after = math.floor(a), math.ceil(b)
+    lo, hi = max(before + 1, 0), after - 1
+    inv = 1 / (b - a) if b > a else Fraction(0)
+    floats = (float(inv), float(lo - a), float(b - hi))
+    return _Interval(before, after, lo, hi, lo - a, b - hi, inv, a, b, floats)
+
+
+def xp_interval_fraction(
+    step: Any, start: float | int | Fraction, end: float | int | Fraction, *, xp: Any
+) -> tuple[Any, Any]:
+    """The fractions done and left of the real interval ``[start, end]`` at an integer step:
+    ``done = clip((step - start) / (end - start), 0, 1)`` and ``left = 1 - done``.
+
+    For intervals whose ends are not whole steps (torch's ``OneCycleLR`` phases end at
+    ``pct_start * total_steps - 1``). The ends are exact reals (a float is its exact value), so
+    ``step - start`` is the exact integer ``step - lo`` plus the constant ``lo - start`` in (0, 1]
+    for the first integer ``lo`` past ``start``, and ``end - step`` likewise from the last integer
+    ``hi`` before ``end``: ``done`` keeps its relative accuracy near 0 and ``left`` near the end,
+    even where an end lies a hair from an integer. A step at or past ``end`` has ``done == 1``
+    (also for an empty interval, ``start == end``); steps below 0 count as 0. float64 within 2 ulps;
+    float32 within 0.5 ulp plus 2**-36 relative, with no float64.
+
+    Args:
+      step: an integer array (any int or uint dtype, any shape), or a Python int for the scalar
+        and exact namespaces.
+      start: where the interval starts: an int, a finite float or a Fraction (any sign).
+      end: where it ends, ``>= start``.
+      xp: the array namespace; the results have its float dtype.
+
+    Returns:
+      ``(done, left)``, each shaped like ``step``.
+
+    Example:
+      >>> import numpy as np
+      >>> done, left = xp_interval_fraction(np.array([0, 1, 2, 3, 9]), -0.5, 3.5, xp=np)
+      >>> done, left
+      (array([0.125, 0.375, 0.625, 0.875, 1.   ]), array([0.875, 0.625, 0.375, 0.125, 0.   ]))
+    """
+    c = _interval(start, end)
+    kind = _kind(xp)
+    if isinstance(step, int):
+        return _interval_python(int(max(step, 0)), c, kind, xp)
+    info = xp.iinfo(step.dtype)
+    top = int(info.max)
+    s = xp.where(step < 0, xp.zeros_like(step), step) if info.min < 0 else step
+    after = s >= c.after if c.after <= top else None
+    before = s <= c.before if 0 <= c.before <= top else None  # before > top: every step is
+    if c.lo > min(c.hi, top):  # no step strictly inside: 0 before, 1 after
+        done = _real(s, xp) * 0.0
+        if after is not None:
+            done = xp.where(after, done + 1.0, done)
+        return done, 1.0 - done
+    hi = min(c.hi, top)
+    k = xp.clip(s, c.lo, hi) - c.lo if c.lo else xp.clip(s, None, hi)  # exact, in [0, hi - lo]
+    m = (hi - c.lo) - k
+    beyond = c.end - hi  # past the dtype's range: the steps it cannot hold, as a constant
+    if kind == "float32":
+        bits = (hi - c.lo).bit_length() or 1
+        done, _ = _product_f32(c.inv, k, bits, xp, _pair(c.into * c.inv))
+        left, _ = _product_f32(c.inv, m, bits, xp, _pair(beyond * c.inv))
+    else:
+        inv = float(c.inv)
+        done = (_real(k, xp) + float(c.into)) * inv
+        left = (_real(m, xp) + float(beyond)) * inv
+    if before is not None:
+        done = xp.where(before, xp.zeros_like(done), done)
+        left = xp.where(before, xp.ones_like(left), left)
+    if after is not None:
+        done = xp.where(after, xp.ones_like(done), done)
+        left = xp.where(after, xp.zeros_like(left), left)
+    return _finish(done, xp), _finish(left, xp)
+
+
+def _interval_python(s: int, c: _Interval, kind: str, xp: Any) -> tuple[Any, Any]:
+    """One Python step: the scalar namespace (float64) and the exact one (exact rationals)."""
+    if s >= c.after:
+        done = 1
+    elif s <= c.before:
+        done = 0
+    elif kind == "exact":
+        span = c.end - c.start
+        d = (s - c.start) / span  # exact Fractions, one division each at the working precision
+        return xp.real(d.numerator) / d.denominator, xp.real((1 - d).numerator) / (1 - d).denominator
+    else:
+        inv, into, beyond = c.floats
+        return (s - c.lo + into) * inv, (c.hi - s + beyond) * inv
+    return _real(done, xp) * 1, _real(1 - done, xp) * 1

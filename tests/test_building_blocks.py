@@ -39,6 +39,7 @@ from lrsched.numerics import (
     xp_geometric_cycle,
     xp_half_cosine,
     xp_half_cosine_fraction,
+    xp_interval_fraction,
     xp_inverse_time,
     xp_lerp,
     xp_periodic_progress,
@@ -436,3 +437,71 @@ def test_rational_cycle_restarts_where_hf_puts_them():
 def test_rational_bad_arguments(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# -- intervals between real positions (torch's OneCycleLR phases) --------------------------------
+def interval_fraction(step: int, start: Fraction, end: Fraction) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """``(done, left)`` exactly, steps below 0 counting as 0 and a step at or past the end done."""
+    s = max(step, 0)
+    if s >= end:
+        done = Fraction(1)
+    elif s <= start:
+        done = Fraction(0)
+    else:
+        done = min(max((s - start) / (end - start), Fraction(0)), Fraction(1))
+    return tuple(mpmath.mpf(f.numerator) / f.denominator for f in (done, 1 - done))
+
+
+def _near_integers():
+    """Real ends where the interval's maths is delicate: a hair from an integer, halves, big."""
+    whole = st.one_of(st.integers(-3, 40), st.integers(0, 2**40), st.sampled_from([2**31 - 2, 2**62]))
+    hair = st.sampled_from([0.0, 2.0**-40, -(2.0**-40), 0.5, 1e-9, -1e-9, 0.3])
+    return st.builds(lambda w, h: float(w) + h, whole, hair)
+
+
+@pytest.mark.parametrize("namespace", sorted(NAMESPACES))
+@pytest.mark.parametrize("int_dtype", INT_DTYPES, ids=lambda d: d.__name__)
+@settings(max_examples=25)
+@given(start=_near_integers(), length=st.one_of(_near_integers(), st.floats(0, 10)), data=st.data())
+def test_interval_fraction_against_exact_math(namespace, int_dtype, start, length, data):
+    xp, to_xp, dtype = NAMESPACES[namespace]
+    end = start + abs(length)
+    a, b = Fraction(start), Fraction(end)
+    top = int(np.iinfo(int_dtype).max)
+    marks = [0, 1, math.floor(start), math.ceil(start), math.floor(end), math.ceil(end), top]
+    steps = {m + d for m in marks for d in (-1, 0, 1)}
+    steps |= set(data.draw(st.lists(st.integers(0, top), max_size=6)))
+    steps = sorted(s for s in steps if 0 <= s <= top)
+    done, left = xp_interval_fraction(to_xp(np.asarray(steps, dtype=int_dtype)), start, end, xp=xp)
+    want = [interval_fraction(s, a, b) for s in steps]
+    for got, k in ((done, 0), (left, 1)):
+        assert np.asarray(got).dtype == np.dtype(dtype)
+        error, i = worst(got, [w[k] for w in want], dtype)
+        assert error <= BOUND[dtype], f"{('done', 'left')[k]} at step {steps[i]}: {error:.3g} off"
+    for s, w in zip(steps[:6], want, strict=False):  # Python ints: float64, and correctly rounded
+        got = xp_interval_fraction(s, start, end, xp=scalar)
+        assert all(type(g) is float for g in got)
+        assert worst(list(got), list(w), "float64")[0] <= 1e-12
+        for k in (0, 1):
+            assert exact_value(lambda t, xp, k=k: xp_interval_fraction(t, start, end, xp=xp)[k], s) == float(
+                w[k]
+            )
+
+
+def test_interval_fraction_edges():
+    f32 = with_float_dtype(np, np.float32)
+    steps = np.asarray([-3, 0, 1, 2, 3, 4], dtype=np.int64)
+    for xp in (np, f32):
+        # a step at the end is done, also for an empty interval; negative steps count as 0
+        assert xp_interval_fraction(steps, 2, 2, xp=xp)[0].tolist() == [0, 0, 0, 1, 1, 1]
+        assert xp_interval_fraction(steps, -1.0, 3, xp=xp)[0].tolist() == [0.25, 0.25, 0.5, 0.75, 1, 1]
+        assert xp_interval_fraction(steps, 0.5, 0.75, xp=xp)[1].tolist() == [1, 1, 0, 0, 0, 0]
+        assert xp_interval_fraction(steps, 2**70, 2**71, xp=xp)[0].tolist() == [0] * 6
+    # the step just past an end a hair below an integer: done is tiny, and exact in float32
+    hair = 3.0 - 2.0**-40
+    done, _ = xp_interval_fraction(np.asarray([3], dtype=np.int32), hair, hair + 1000, xp=f32)
+    assert done[0] == np.float32(2.0**-40 / 1000)
+    with pytest.raises(ValueError, match="end must be >= start"):
+        xp_interval_fraction(steps, 3.0, 2.0, xp=np)
+    with pytest.raises(ValueError, match="start must be finite"):
+        xp_interval_fraction(steps, math.inf, 2.0, xp=np)

@@ -12,8 +12,9 @@ import types
 from typing import Any
 
 from lrsched.hookspecs import hookimpl
-from lrsched.schedules.composition import Clip, Constant, Join, Offset, Scale, Warmup
+from lrsched.schedules.composition import Clip, Constant, Join, Offset, Product, Scale, Warmup
 from lrsched.schedules.cosine import CosineDecay, CosineDecayRestarts
+from lrsched.schedules.cyclical import CosineAnnealing, Cyclical, OneCycle  # PyTorch's
 from lrsched.schedules.exponential import ExponentialDecay
 from lrsched.schedules.hf import CosineCycles, CosineHardRestarts, InverseSqrtDecay, OneMinusSqrtDecay
 from lrsched.schedules.inverse_time import InverseTimeDecay
@@ -24,18 +25,22 @@ __all__ = [
     "BUILTIN",
     "Clip",
     "Constant",
+    "CosineAnnealing",
     "CosineCycles",
     "CosineDecay",
     "CosineDecayRestarts",
     "CosineHardRestarts",
+    "Cyclical",
     "ExponentialDecay",
     "InverseSqrtDecay",
     "InverseTimeDecay",
     "Join",
     "Offset",
+    "OneCycle",
     "OneMinusSqrtDecay",
     "PiecewiseConstantDecay",
     "PolynomialDecay",
+    "Product",
     "Scale",
     "Warmup",
 ]
@@ -61,6 +66,11 @@ BUILTIN: tuple[type, ...] = (
     CosineHardRestarts,
     InverseSqrtDecay,
     OneMinusSqrtDecay,
+    # PyTorch's closed-form schedulers
+    CosineAnnealing,
+    Cyclical,
+    OneCycle,
+    Product,
 )
 
 

@@ -3,7 +3,8 @@
 * ``lrsched.render(spec, "torch", optimizer=opt)`` returns a :class:`ScheduleLR`, a
   ``torch.optim.lr_scheduler.LRScheduler``: after ``k`` calls of ``scheduler.step()`` every
   param group's lr is ``spec(k)`` (times the group's scale), computed in closed form from the
-  step count, so nothing drifts. Options: ``last_epoch``, ``param``, ``scale``, ``exact``.
+  step count, so nothing drifts. Options: ``last_epoch``, ``param``, ``scale``, ``exact``,
+  ``groups`` (a schedule of its own for some param groups).
 * ``lrsched.render(spec, "torch")`` returns a :class:`TensorSchedule`, ``step -> lr tensor``
   (float32 by default; option ``dtype``), which ``torch.compile(fullgraph=True)`` compiles
   with no graph break.
@@ -32,12 +33,27 @@ from typing import TYPE_CHECKING, Any
 import lrsched
 
 if TYPE_CHECKING:
+    from lrsched_torch._names import torch_render_args, torch_spec, torch_specs
     from lrsched_torch._scheduler import ScheduleLR
     from lrsched_torch._tensor import TensorSchedule
 
-__all__ = ["ScheduleLR", "TensorSchedule", "lrsched_register_backends", "lrsched_register_checks"]
+__all__ = [
+    "ScheduleLR",
+    "TensorSchedule",
+    "lrsched_register_backends",
+    "lrsched_register_checks",
+    "torch_render_args",
+    "torch_spec",
+    "torch_specs",
+]
 
-_LAZY = {"ScheduleLR": "lrsched_torch._scheduler", "TensorSchedule": "lrsched_torch._tensor"}
+_LAZY = {
+    "ScheduleLR": "lrsched_torch._scheduler",
+    "TensorSchedule": "lrsched_torch._tensor",
+    "torch_render_args": "lrsched_torch._names",
+    "torch_spec": "lrsched_torch._names",
+    "torch_specs": "lrsched_torch._names",
+}
 
 
 @lrsched.hookimpl
@@ -54,6 +70,7 @@ def lrsched_register_backends(register: Any) -> None:
                 "param": "the name of a param-group float field, default 'lr' (with optimizer)",
                 "scale": "a float >= 0, one per param group, or 'relative' (with optimizer)",
                 "exact": (False, True),  # with optimizer
+                "groups": "a dict {param group index: Schedule}: those groups follow their own schedule (with optimizer)",
             },
             requires=("torch",),
             extra="torch",

@@ -69,6 +69,29 @@ EXAMPLES = {
         lrsched.OneMinusSqrtDecay(0.1, 1000),
         lrsched.OneMinusSqrtDecay(0.1, 2**33, end_learning_rate=1e-4),  # past int32
     ],
+    # PyTorch's closed-form schedulers
+    "CosineAnnealing": [
+        lrsched.CosineAnnealing(0.1, 1000),
+        lrsched.CosineAnnealing(0.1, 3, eta_min=0.001),  # many periods
+        lrsched.CosineAnnealing(0.001, 2**33, eta_min=0.1),  # a rise, longer than int32
+    ],
+    "Cyclical": [
+        lrsched.Cyclical(0.001, 0.1, 2000),
+        lrsched.Cyclical(0.01, 0.1, 5, 3, mode="triangular2"),
+        lrsched.Cyclical(0.0, 1.0, 7, 0, mode="exp_range", gamma=0.999),  # no fall: a sawtooth
+    ],
+    "OneCycle": [
+        lrsched.OneCycle(0.1, 1000),
+        lrsched.OneCycle(1.0, 10, pct_start=0.1),  # a first phase of length 0 (torch divides by 0)
+        lrsched.OneCycle(0.01, 12345, 0.25, "linear", three_phase=True),
+        lrsched.OneCycle(0.1, 2**40, 0.3),  # phase ends past int32
+    ],
+    "Product": [
+        lrsched.Product(
+            [lrsched.ExponentialDecay(0.1, 1, 0.999), lrsched.PiecewiseConstantDecay([4], [0.1, 1.0])]
+        ),
+        lrsched.Product([_DECAY]),
+    ],
 }
 #: Composition three levels deep: a clipped join of a warm-up, an offset staircase, a constant.
 NESTED = lrsched.Clip(
