@@ -60,6 +60,8 @@ _LAZY = {
     "evaluate": "lrsched.rendering",
     "from_hf": "lrsched.importers",
     "from_keras": "lrsched.importers",
+    "from_torch": "lrsched.importers",
+    "from_torch_groups": "lrsched.importers",
     "from_training_arguments": "lrsched.importers",
     "hookimpl": "lrsched.hookspecs",
     "load": "lrsched.config",
@@ -116,6 +118,8 @@ __all__ = [
     "evaluate",
     "from_hf",
     "from_keras",
+    "from_torch",
+    "from_torch_groups",
     "from_training_arguments",
     "hookimpl",
     "load",
@@ -131,7 +135,14 @@ if TYPE_CHECKING:
     from lrsched.backend import Backend
     from lrsched.config import dump, load
     from lrsched.hookspecs import hookimpl
-    from lrsched.importers import convert, from_hf, from_keras, from_training_arguments
+    from lrsched.importers import (
+        convert,
+        from_hf,
+        from_keras,
+        from_torch,
+        from_torch_groups,
+        from_training_arguments,
+    )
     from lrsched.json_schema import schema
     from lrsched.plotting import plot
     from lrsched.rendering import backends, evaluate, render

@@ -13,7 +13,7 @@ from typing import Any
 from lrsched.errors import ConfigError, NotClosedFormError
 from lrsched.spec import Schedule
 
-__all__ = ["convert", "from_hf", "from_keras", "from_training_arguments"]
+__all__ = ["convert", "from_hf", "from_keras", "from_torch", "from_torch_groups", "from_training_arguments"]
 
 #: Keras's built-in schedule classes (``keras.optimizers.schedules``), each registered in lrsched
 #: under the same name with the same arguments.
@@ -193,3 +193,28 @@ def convert(data: Any) -> Schedule:
         "not a schedule config lrsched knows: expected a key 'class_name' (Keras, TF Model Garden, lrsched), "
         f"'optax' (an optax call) or 'lr_scheduler_type' (HF TrainingArguments); received keys {sorted(data)}"
     )
+
+
+def from_torch(scheduler: Any) -> Schedule:
+    """The spec whose value at step ``k`` is the lr a constructed torch scheduler sets for the
+    optimizer's first param group after ``k`` calls of ``scheduler.step()``.
+
+    Reads the scheduler's class, its attributes and each group's ``initial_lr`` (torch is not
+    imported here): ``StepLR``, ``MultiStepLR``, ``ConstantLR``, ``LinearLR``, ``ExponentialLR``,
+    ``PolynomialLR``, ``CosineAnnealingLR``, ``CosineAnnealingWarmRestarts``, ``CyclicLR``,
+    ``OneCycleLR``, and ``SequentialLR``/``ChainedScheduler`` of them. ``LambdaLR``,
+    ``MultiplicativeLR`` and ``ReduceLROnPlateau`` are a :class:`lrsched.NotClosedFormError`.
+    For every group's lr, :func:`from_torch_groups` gives the render options too.
+    """
+    from lrsched_torch._names import torch_spec
+
+    return torch_spec(scheduler)
+
+
+def from_torch_groups(scheduler: Any) -> tuple[Schedule, dict[str, Any]]:
+    """``(spec, options)`` with ``lrsched.render(spec, "torch", optimizer=opt, **options)``
+    setting every param group's lr as ``scheduler`` does (``options`` is ``scale=`` where the
+    groups' lrs are proportional, else ``groups=``: see docs/torch.md)."""
+    from lrsched_torch._names import torch_render_args
+
+    return torch_render_args(scheduler)

@@ -166,7 +166,8 @@ def step_side_by_side(config: dict, lrs: list[float], steps: int) -> tuple[list,
     """torch's scheduler and its twin, each stepped as a user steps it: ``[k][group]`` lrs."""
     native_opt, twin_opt = optimizer(lrs), optimizer(lrs)
     native = build(config, native_opt)
-    spec, options = torch_render_args(native)
+    spec, options = lrsched.from_torch_groups(native)  # the importer: torch_render_args
+    assert spec == lrsched.from_torch(native)
     twin = lrsched.render(spec, "torch", optimizer=twin_opt, **options)
     assert isinstance(twin, ScheduleLR)
     native_lrs, twin_lrs = [], []
