@@ -578,7 +578,8 @@ def xp_half_cosine(
         quarter = xp.pi / 2
         head = xp.sin(quarter * (_real(done, xp) / length)) ** 2
         tail = xp.sin(quarter * ((_real(left, xp) + _real(length - kmax, xp)) / length)) ** 2
-        value = xp.where(k <= half, head, 1 - tail) if rising else xp.where(k <= half, 1 - head, tail)
+        lower = k <= min(half, kmax)  # half may be beyond the step's dtype, where every k is below it
+        value = xp.where(lower, head, 1 - tail) if rising else xp.where(lower, 1 - head, tail)
         return value if exponent == 1.0 else xp.pow(value, exponent)
     factor = _PI / 2 / length
     beyond = factor * (length - kmax)
