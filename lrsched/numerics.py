@@ -90,7 +90,8 @@ _F64_EDGE = 1000
 
 def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: Any) -> Any:
     """float64 (arrays, or Python floats for :data:`lrsched.xp.scalar`), with no intermediate
-    over- or underflow where ``scale * base ** (num / den)`` is a normal float (``num >= 0``)."""
+    over- or underflow where ``scale * base ** (num / den)`` is a normal float (``num`` of either
+    sign: ``Offset`` hands a schedule negative steps)."""
     q = xp.astype(num, dtype)
     pow_ = getattr(xp, "pow", None)  # a namespace without pow (a plugin's) keeps exp
     if den == 1 and pow_ is not None:  # integer exponent: exact where the value is a float
@@ -103,14 +104,16 @@ def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: An
         def power(e: Any) -> Any:
             return xp.exp(e * c)
 
-    shift = _f64_shift(scale, base, den, None if isinstance(num, int) else _bits(num.dtype, xp))
+    signed = isinstance(num, int) or xp.iinfo(num.dtype).min < 0
+    shift = _f64_shift(scale, base, den, None if isinstance(num, int) else _bits(num.dtype, xp), signed)
     if shift is None:  # no step of this dtype reaches the edge: the plain formula
         return scale * power(q)
     threshold, k, factor = shift
-    # beyond the threshold, shift the exponent by k and fold base ** (k / den) into the scale:
+    # beyond the threshold (below -threshold where k < 0: negative steps), shift the exponent by
+    # k and fold base ** (k / den) into the scale:
     # scale * base ** (q / den) == (scale * base ** (k / den)) * base ** ((q - k) / den), each
     # factor near the result; below it, the plain formula (exact where it was).
-    far = q >= threshold
+    far = q >= threshold if k > 0 else q <= -threshold
     if isinstance(far, bool):  # Python scalars
         return factor * power(q - k) if far else scale * power(q)
     scales = xp.where(far, xp.asarray(factor, dtype=dtype), xp.asarray(scale, dtype=dtype))
@@ -118,13 +121,16 @@ def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: An
 
 
 @lru_cache(maxsize=256)
-def _f64_shift(scale: float, base: float, den: int, bits: int | None) -> tuple[float, int, float] | None:
-    """``(threshold, k, scale * base ** (k / den))`` when some ``num >= 0`` of ``bits`` bits (any
-    for None) puts ``base ** (num / den)`` beyond 2**+-1000 on the side where ``scale`` pulls the
+def _f64_shift(
+    scale: float, base: float, den: int, bits: int | None, signed: bool = False
+) -> tuple[float, int, float] | None:
+    """``(threshold, k, scale * base ** (k / den))`` when some ``num`` of ``bits`` bits (any for
+    None) puts ``base ** (num / den)`` beyond 2**+-1000 on the side where ``scale`` pulls the
     result back (scale < 1 against overflow, scale > 1 against underflow); None when none does.
-    ``k`` is a multiple of ``den``; negative steps (an extension of the formula) keep the plain one."""
+    ``k`` is a multiple of ``den``: positive where ``num >= threshold`` does, negative where
+    ``num <= -threshold`` does (only with ``signed``: the formula extended to negative steps)."""
     log_base, log_scale = math.log2(base) / den, math.log2(scale)
-    if log_base == 0 or log_scale == 0 or (log_base > 0) != (log_scale < 0):
+    if log_base == 0 or log_scale == 0 or ((log_base > 0) != (log_scale < 0) and not signed):
         return None  # the side scale pulls back is reached only by negative steps
     threshold = math.ceil(_F64_EDGE / abs(log_base))
     if bits is not None and threshold >= 2**bits:

@@ -168,6 +168,17 @@ def test_offset_evaluates_the_formula_before_the_offset():
         np.testing.assert_allclose(f(steps), [spec(int(s)) for s in steps], rtol=1e-13)
 
 
+@pytest.mark.parametrize("decay_steps", [1, 3])
+def test_offset_before_the_offset_where_the_power_alone_overflows(decay_steps):
+    """Step 0 of Offset(.., 1050 * decay_steps) is 1e-10 * 2**1050 = 1.2e306: 2**1050 alone is inf."""
+    spec = lrsched.Offset(lrsched.ExponentialDecay(1e-10, decay_steps, 0.5), 1050 * decay_steps)
+    f = lrsched.render(spec, "numpy")
+    for dtype in (np.int16, np.int64):
+        steps = np.asarray([0, 10, 30 * decay_steps, 2000], dtype=dtype)
+        for step, got in zip(steps.tolist(), f(steps).tolist(), strict=True):
+            assert_close(got, spec(step), dtype="float64", where=f"{dtype.__name__} step {step}")
+
+
 def test_scale_and_clip():
     assert lrsched.Scale(DECAY, 0.5)(1000) == 0.025
     clip = lrsched.Clip(DECAY, minimum=0.01, maximum=0.05)
