@@ -14,6 +14,11 @@ What each hands its inner schedules (the conventions table of ``docs/composition
 * ``Offset``: the wrapped schedule sees ``step - offset``, negative before the offset (TF Model
   Garden's ``*WithOffset`` classes).
 * ``Scale``, ``Clip``: the step unchanged.
+
+Branch-free, ``Join`` and ``Warmup`` compute every piece at every step and keep one with
+``where``; the lanes a piece's value is discarded in hand it step 0, never a negative step the
+combinator made up (``step - boundary`` before the boundary), so a schedule need not be defined
+where it is never used.
 """
 
 from __future__ import annotations
@@ -174,7 +179,8 @@ class Warmup(Schedule):
 
     * ``"linear"``: ``start + (target - start) * p``;
     * ``"cosine"``: ``start + (target - start) * (1 - cos(pi * p)) / 2``;
-    * ``"exponential"``: ``start * (target / start) ** p`` (needs ``start_value > 0``).
+    * ``"exponential"``: ``start * (target / start) ** p`` (needs ``start_value > 0``; a
+      ``target`` of 0 gives 0 after step 0, one below 0 NaN, as ``ratio ** p`` does).
 
     From ``warmup_steps`` on, the wrapped schedule: with ``shift=True`` it sees
     ``step - warmup_steps`` (so ``target`` is its value at 0: optax, HF, Keras's ``CosineDecay``
@@ -306,6 +312,9 @@ class Offset(Schedule):
 
 class Scale(Schedule):
     """``factor * schedule(step)``.
+
+    Computed from ``schedule``'s value in the float dtype, so where that over- or underflows
+    so does the product; ``factor=0`` gives 0 at every step (not ``inf * 0``).
 
     Args:
       schedule: the schedule to scale.
