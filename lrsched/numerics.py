@@ -15,6 +15,7 @@ Accuracy, against the exact math on the float64 constants a schedule holds:
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -778,10 +779,11 @@ def xp_cycle(step: Any, period: int, *, xp: Any) -> tuple[Any, Any]:
 _FLOAT32_MAX = 3.4028234663852886e38
 
 
-def _times_f32(span: float, p: Any) -> Any:
+def _times_wide(span: float, p: Any) -> Any:
     """``span * p`` for a float32 array ``p`` in [0, 1] and a float64 ``span`` beyond float32's
     range: the significand times ``p`` (the one rounding), then the exponent in exact factors of
-    at most 2**127 (the product only grows: inf only where it is beyond float32's max)."""
+    at most 2**127 (the product only grows: inf only where it is beyond float32's max). An
+    infinite ``span`` gives ``inf * p``."""
     m, e = math.frexp(span)
     out = m * p
     while e > 0:
@@ -806,12 +808,13 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     if xp is scalar:  # Python floats: one branch
         return a if p == 0 else (a + span * p if p <= 0.5 else b - span * (1 - p if q is None else q))
     q = 1 - p if q is None else q
-    if isinstance(span, float) and abs(span) > _FLOAT32_MAX and _kind(xp) == "float32":
-        # b - a beyond float32 (a float64 target past 2**128): its significand times p, then its
-        # exponent, so that a value below float32's max is not inf; b - ... when b is beyond too
-        # would be inf - inf: then the a side throughout
-        head = a + _times_f32(span, p)
-        out = head if abs(b) > _FLOAT32_MAX else xp.where(p <= 0.5, head, b - _times_f32(span, q))
+    top = _FLOAT32_MAX if _kind(xp) == "float32" else sys.float_info.max
+    if isinstance(span, float) and abs(span) > top:
+        # b - a beyond the dtype (a float64 target past 2**128 in float32, or inf): its
+        # significand times p, then its exponent, so that a value below the dtype's max is not
+        # inf; b - ... when b is beyond too would be inf - inf: then the a side throughout
+        head = a + _times_wide(span, p)
+        out = head if abs(b) > top else xp.where(p <= 0.5, head, b - _times_wide(span, q))
     else:
         out = xp.where(p <= 0.5, a + span * p, b - span * q)
     return xp.where(p == 0, xp.zeros_like(p) + a, out)  # a start even where span * 0 is nan (span inf)

@@ -145,6 +145,16 @@ def test_a_float32_warmup_to_a_target_beyond_float32(shape):
     assert np.isinf(f(128))  # 2**128 itself
 
 
+def test_a_warmup_to_a_target_beyond_float64_is_inf_not_nan():
+    """2**1100 / 1100 is beyond float64 at every step of the ramp: inf, not inf - inf."""
+    spec = lrsched.Warmup(lrsched.ExponentialDecay(1.0, 1, 2.0), 1100, shift=False)
+    steps = np.arange(1, 1100)
+    assert all(math.isinf(spec(int(k))) for k in steps[::50])
+    for dtype in ("float64", "float32"):
+        got = lrsched.render(spec, "numpy", dtype=dtype)(steps)
+        assert np.isinf(got).all(), dtype
+
+
 def test_warmup_validation():
     with pytest.raises(lrsched.ConfigError, match=r"`start_value` must be > 0 for shape='exponential'"):
         lrsched.Warmup(DECAY, 10, 0.0, "exponential")
