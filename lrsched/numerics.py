@@ -779,11 +779,14 @@ def xp_cycle(step: Any, period: int, *, xp: Any) -> tuple[Any, Any]:
 _FLOAT32_MAX = 3.4028234663852886e38
 
 
-def _times_wide(span: float, p: Any) -> Any:
+def _times_wide(span: float, p: Any, xp: Any) -> Any:
     """``span * p`` for a float32 array ``p`` in [0, 1] and a float64 ``span`` beyond float32's
     range: the significand times ``p`` (the one rounding), then the exponent in exact factors of
     at most 2**127 (the product only grows: inf only where it is beyond float32's max). An
-    infinite ``span`` gives ``inf * p``."""
+    infinite ``span`` gives ``span`` where ``p > 0`` and 0 at ``p == 0`` (not ``inf * 0``)."""
+    if math.isinf(span):
+        zero = xp.zeros_like(p)
+        return xp.where(p > 0, zero + span, zero)
     m, e = math.frexp(span)
     out = m * p
     while e > 0:
@@ -813,8 +816,8 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
         # b - a beyond the dtype (a float64 target past 2**128 in float32, or inf): its
         # significand times p, then its exponent, so that a value below the dtype's max is not
         # inf; b - ... when b is beyond too would be inf - inf: then the a side throughout
-        head = a + _times_wide(span, p)
-        out = head if abs(b) > top else xp.where(p <= 0.5, head, b - _times_wide(span, q))
+        head = a + _times_wide(span, p, xp)
+        out = head if abs(b) > top else xp.where(p <= 0.5, head, b - _times_wide(span, q, xp))
     else:
         out = xp.where(p <= 0.5, a + span * p, b - span * q)
     return xp.where(p == 0, xp.zeros_like(p) + a, out)  # a start even where span * 0 is nan (span inf)

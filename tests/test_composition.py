@@ -153,6 +153,9 @@ def test_a_warmup_to_a_target_beyond_float64_is_inf_not_nan():
     for dtype in ("float64", "float32"):
         got = lrsched.render(spec, "numpy", dtype=dtype)(steps)
         assert np.isinf(got).all(), dtype
+    with np.errstate(over="ignore", invalid="raise"):  # no inf * 0 at step 0, where a where() keeps 0
+        got = spec.value(np.arange(3), np)
+    assert got.tolist() == [0.0, math.inf, math.inf]
 
 
 def test_warmup_validation():
