@@ -15,6 +15,7 @@ Accuracy, against the exact math on the float64 constants a schedule holds:
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -108,7 +109,8 @@ _F64_EDGE = 1000
 
 def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: Any) -> Any:
     """float64 (arrays, or Python floats for :data:`lrsched.xp.scalar`), with no intermediate
-    over- or underflow where ``scale * base ** (num / den)`` is a normal float (``num >= 0``)."""
+    over- or underflow where ``scale * base ** (num / den)`` is a normal float (``num`` of either
+    sign: ``Offset`` hands a schedule negative steps)."""
     q = xp.astype(num, dtype)
     pow_ = getattr(xp, "pow", None)  # a namespace without pow (a plugin's) keeps exp
     if den == 1 and pow_ is not None:  # integer exponent: exact where the value is a float
@@ -121,14 +123,16 @@ def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: An
         def power(e: Any) -> Any:
             return xp.exp(e * c)
 
-    shift = _f64_shift(scale, base, den, None if isinstance(num, int) else _bits(num.dtype, xp))
+    signed = isinstance(num, int) or xp.iinfo(num.dtype).min < 0
+    shift = _f64_shift(scale, base, den, None if isinstance(num, int) else _bits(num.dtype, xp), signed)
     if shift is None:  # no step of this dtype reaches the edge: the plain formula
         return scale * power(q)
     threshold, k, factor = shift
-    # beyond the threshold, shift the exponent by k and fold base ** (k / den) into the scale:
+    # beyond the threshold (below -threshold where k < 0: negative steps), shift the exponent by
+    # k and fold base ** (k / den) into the scale:
     # scale * base ** (q / den) == (scale * base ** (k / den)) * base ** ((q - k) / den), each
     # factor near the result; below it, the plain formula (exact where it was).
-    far = q >= threshold
+    far = q >= threshold if k > 0 else q <= -threshold
     if isinstance(far, bool):  # Python scalars
         return factor * power(q - k) if far else scale * power(q)
     scales = xp.where(far, xp.asarray(factor, dtype=dtype), xp.asarray(scale, dtype=dtype))
@@ -136,13 +140,16 @@ def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: An
 
 
 @lru_cache(maxsize=256)
-def _f64_shift(scale: float, base: float, den: int, bits: int | None) -> tuple[float, int, float] | None:
-    """``(threshold, k, scale * base ** (k / den))`` when some ``num >= 0`` of ``bits`` bits (any
-    for None) puts ``base ** (num / den)`` beyond 2**+-1000 on the side where ``scale`` pulls the
+def _f64_shift(
+    scale: float, base: float, den: int, bits: int | None, signed: bool = False
+) -> tuple[float, int, float] | None:
+    """``(threshold, k, scale * base ** (k / den))`` when some ``num`` of ``bits`` bits (any for
+    None) puts ``base ** (num / den)`` beyond 2**+-1000 on the side where ``scale`` pulls the
     result back (scale < 1 against overflow, scale > 1 against underflow); None when none does.
-    ``k`` is a multiple of ``den``; negative steps (an extension of the formula) keep the plain one."""
+    ``k`` is a multiple of ``den``: positive where ``num >= threshold`` does, negative where
+    ``num <= -threshold`` does (only with ``signed``: the formula extended to negative steps)."""
     log_base, log_scale = math.log2(base) / den, math.log2(scale)
-    if log_base == 0 or log_scale == 0 or (log_base > 0) != (log_scale < 0):
+    if log_base == 0 or log_scale == 0 or ((log_base > 0) != (log_scale < 0) and not signed):
         return None  # the side scale pulls back is reached only by negative steps
     threshold = math.ceil(_F64_EDGE / abs(log_base))
     if bits is not None and threshold >= 2**bits:
@@ -1115,6 +1122,24 @@ def xp_cycle(step: Any, period: int, *, xp: Any) -> tuple[Any, Any]:
     return index, step - index * period
 
 
+_FLOAT32_MAX = 3.4028234663852886e38
+
+
+def _times_wide(span: float, p: Any, xp: Any) -> Any:
+    """``span * p`` for a float32 array ``p`` in [0, 1] and a float64 ``span`` beyond float32's
+    range: the significand times ``p`` (the one rounding), then the exponent in exact factors of
+    at most 2**127 (the product only grows: inf only where it is beyond float32's max). An
+    infinite ``span`` gives ``span`` where ``p > 0`` and 0 at ``p == 0`` (not ``inf * 0``)."""
+    if math.isinf(span):
+        zero = xp.zeros_like(p)
+        return xp.where(p > 0, zero + span, zero)
+    m, e = math.frexp(span)
+    out = m * p
+    while e > 0:
+        out, e = out * 2.0 ** min(e, 127), e - min(e, 127)
+    return out
+
+
 def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     """``a + (b - a) * p``, exactly ``a`` at ``p == 0`` and exactly ``b`` at ``p == 1``.
 
@@ -1133,7 +1158,16 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     span = b - a
     if xp is scalar:  # Python floats: one branch
         return a if p == 0 else (a + span * p if p <= 0.5 else b - span * (1 - p if q is None else q))
-    out = xp.where(p <= 0.5, a + span * p, b - span * (1 - p if q is None else q))
+    q = 1 - p if q is None else q
+    top = _FLOAT32_MAX if _kind(xp) == "float32" else sys.float_info.max
+    if isinstance(span, float) and abs(span) > top:
+        # b - a beyond the dtype (a float64 target past 2**128 in float32, or inf): its
+        # significand times p, then its exponent, so that a value below the dtype's max is not
+        # inf; b - ... when b is beyond too would be inf - inf: then the a side throughout
+        head = a + _times_wide(span, p, xp)
+        out = head if abs(b) > top else xp.where(p <= 0.5, head, b - _times_wide(span, q, xp))
+    else:
+        out = xp.where(p <= 0.5, a + span * p, b - span * q)
     return xp.where(p == 0, xp.zeros_like(p) + a, out)  # a start even where span * 0 is nan (span inf)
 
 

@@ -67,13 +67,12 @@ def run_generated(name, check, examples):
     run()
 
 
-@pytest.mark.slow  # in tox -e fuzz for now: over compositions it still finds edge cases (issue 11)
 @pytest.mark.parametrize(("name", "check"), CASES, ids=IDS)
 def test_generated_specs(name, check):
     run_generated(name, check, KIT_EXAMPLES)
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # tox -e fuzz: many more, drawn at random
 @pytest.mark.parametrize(("name", "check"), CASES, ids=IDS)
 def test_generated_specs_fuzz(name, check):
     run_generated(name, check, FUZZ_EXAMPLES if PROFILE == "fuzz" else KIT_EXAMPLES)

@@ -138,6 +138,22 @@ def test_edges_are_exact(int_dtype):
         assert xp_lerp(0.1, 0.7, p, xp=xp).tolist() == [float(p.dtype.type(0.1)), float(p.dtype.type(0.7))]
 
 
+@pytest.mark.parametrize("rising", [False, True])
+def test_half_cosine_longer_than_the_step_dtype_counts(rising):
+    """Half of 256 is beyond int8: array_api_strict refuses to compare int8 steps with it, and
+    every int8 step is in the first half anyway."""
+    steps = [0, 1, 64, 127]
+    got = xp_half_cosine(
+        array_api_strict.asarray(steps, dtype=array_api_strict.int8),
+        0,
+        256,
+        rising=rising,
+        xp=array_api_strict,
+    )
+    want = xp_half_cosine(np.asarray(steps), 0, 256, rising=rising, xp=np)
+    np.testing.assert_array_equal(np.asarray(got), want)
+
+
 @pytest.mark.parametrize(
     "int_dtype", [np.int8, np.int32, np.int64, np.uint16, np.uint64], ids=lambda d: d.__name__
 )

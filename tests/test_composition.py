@@ -5,6 +5,7 @@ come from the conformance kit in tests/test_backends.py, which runs over these t
 from __future__ import annotations
 
 import json
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from examples import EXAMPLES, NESTED
 
 import lrsched
+from lrsched.testing import assert_close
 
 DECAY = lrsched.ExponentialDecay(0.1, 1000, 0.5)
 STAIRS = lrsched.ExponentialDecay(0.1, 100, 0.5, staircase=True)
@@ -39,6 +41,31 @@ def test_join_edge_cases():
     beyond = lrsched.Join([lrsched.Constant(1.0), DECAY], [2**40])  # a boundary int32 steps never reach
     assert lrsched.render(beyond, "numpy")(np.array([2**31 - 1], dtype=np.int32))[0] == 1.0
     assert beyond(2**40) == DECAY(0)
+
+
+class Root(lrsched.Schedule):
+    """``sqrt(step)``: a schedule with no real value at a negative step, as many have."""
+
+    def value(self, step, xp):
+        return xp.sqrt(xp.astype(step, xp.float64))
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        lrsched.Join([lrsched.Constant(0.1), Root(), Root()], [5, 9]),
+        lrsched.Warmup(Root(), 6),
+        lrsched.Warmup(Root(), 6, shift=False),
+    ],
+    ids=repr,
+)
+def test_lanes_a_where_discards_see_no_step_the_combinator_invented(spec):
+    """Before a boundary (a warm-up's end) a piece's value is discarded; it is still computed
+    there, branch-free, and must be handed a step >= 0 it could see anyway, not step - boundary."""
+    steps = np.arange(12)
+    with np.errstate(all="raise"):  # sqrt of a negative step would raise here
+        got = spec.value(steps, np)
+    np.testing.assert_allclose(got, [spec(int(k)) for k in steps], rtol=1e-15)
 
 
 @pytest.mark.parametrize(
@@ -90,6 +117,47 @@ def test_an_unknown_nested_name_is_an_unknown_schedule_error_placed_in_its_field
         lrsched.Join([DECAY, {"class_name": "Nope", "config": {}}], [3])
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(
+    ("target", "after"),
+    [
+        (lrsched.Constant(0.0), 0.0),  # ratio 0: 0 past step 0, as 0**p
+        (lrsched.Clip(lrsched.Constant(0.1), maximum=-1.0), math.nan),  # across 0: no real ratio**p
+    ],
+    ids=["to-zero", "to-negative"],
+)
+def test_an_exponential_warmup_to_a_target_with_no_positive_ratio(target, after, dtype):
+    spec = lrsched.Warmup(target, 4, start_value=1.0, shape="exponential")
+    want = [1.0, after, after, after, target(0), target(1)]
+    assert [spec(k) for k in range(6)] == pytest.approx(want, nan_ok=True)
+    got = lrsched.render(spec, "numpy", dtype=dtype)(np.arange(6))
+    assert got.tolist() == pytest.approx(want, nan_ok=True)
+
+
+@pytest.mark.parametrize("shape", ["linear", "cosine"])
+def test_a_float32_warmup_to_a_target_beyond_float32(shape):
+    """2**128 is inf in float32, but the ramp's values below it are not."""
+    spec = lrsched.Warmup(lrsched.ExponentialDecay(1.0, 1, 2.0), 128, shape=shape, shift=False)
+    f = lrsched.render(spec, "numpy", dtype="float32")
+    steps = [1, 64, 100, 127]
+    for step, got in zip(steps, f(np.asarray(steps)).tolist(), strict=True):
+        assert_close(got, spec(step), dtype="float32", where=f"step {step}")
+    assert np.isinf(f(128))  # 2**128 itself
+
+
+def test_a_warmup_to_a_target_beyond_float64_is_inf_not_nan():
+    """2**1100 / 1100 is beyond float64 at every step of the ramp: inf, not inf - inf."""
+    spec = lrsched.Warmup(lrsched.ExponentialDecay(1.0, 1, 2.0), 1100, shift=False)
+    steps = np.arange(1, 1100)
+    assert all(math.isinf(spec(int(k))) for k in steps[::50])
+    for dtype in ("float64", "float32"):
+        got = lrsched.render(spec, "numpy", dtype=dtype)(steps)
+        assert np.isinf(got).all(), dtype
+    with np.errstate(over="ignore", invalid="raise"):  # no inf * 0 at step 0, where a where() keeps 0
+        got = spec.value(np.arange(3), np)
+    assert got.tolist() == [0.0, math.inf, math.inf]
+
+
 def test_warmup_validation():
     with pytest.raises(lrsched.ConfigError, match=r"`start_value` must be > 0 for shape='exponential'"):
         lrsched.Warmup(DECAY, 10, 0.0, "exponential")
@@ -113,6 +181,17 @@ def test_offset_evaluates_the_formula_before_the_offset():
         np.testing.assert_allclose(f(steps), [spec(int(s)) for s in steps], rtol=1e-13)
 
 
+@pytest.mark.parametrize("decay_steps", [1, 3])
+def test_offset_before_the_offset_where_the_power_alone_overflows(decay_steps):
+    """Step 0 of Offset(.., 1050 * decay_steps) is 1e-10 * 2**1050 = 1.2e306: 2**1050 alone is inf."""
+    spec = lrsched.Offset(lrsched.ExponentialDecay(1e-10, decay_steps, 0.5), 1050 * decay_steps)
+    f = lrsched.render(spec, "numpy")
+    for dtype in (np.int16, np.int64):
+        steps = np.asarray([0, 10, 30 * decay_steps, 2000], dtype=dtype)
+        for step, got in zip(steps.tolist(), f(steps).tolist(), strict=True):
+            assert_close(got, spec(step), dtype="float64", where=f"{dtype.__name__} step {step}")
+
+
 def test_scale_and_clip():
     assert lrsched.Scale(DECAY, 0.5)(1000) == 0.025
     clip = lrsched.Clip(DECAY, minimum=0.01, maximum=0.05)
@@ -122,6 +201,14 @@ def test_scale_and_clip():
     ):
         lrsched.Clip(DECAY, 0.5, 0.1)
     assert lrsched.Clip(DECAY)(3) == DECAY(3)
+
+
+def test_scale_by_zero_is_zero_where_the_schedule_overflows():
+    """2.0**2000 is inf in floats and inf * 0 is nan; the spec's math says 0."""
+    spec = lrsched.Scale(lrsched.ExponentialDecay(1.0, 1, 2.0), 0.0)
+    assert spec(2000) == 0.0
+    for dtype in ("float64", "float32"):
+        assert lrsched.render(spec, "numpy", dtype=dtype)(np.asarray([0, 2000])).tolist() == [0.0, 0.0]
 
 
 def test_nested_three_levels_round_trips_and_matches_its_parts():

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import lrsched
 from lrsched.spec import NonNegativeFloat, PositiveFloat, PositiveInt
 from lrsched.testing import ConformanceError, assert_close, check_schedule, checks, float32_ulp, strategies
+from lrsched.testing._steps import exact, same_value
 from lrsched.xp import xp_float_dtype
 
 
@@ -69,10 +70,19 @@ class OffInOne(lrsched.Schedule):
         return xp_scaled_power(peak, self.rate, step, 1000, xp=xp)
 
 
+class RootFrom(lrsched.Schedule):
+    """``sqrt(step - start)``: NaN before ``start`` in exact math and in floats alike."""
+
+    start: PositiveInt
+
+    def value(self, step, xp):
+        return xp.sqrt(xp.astype(step, xp_float_dtype(xp)) - self.start)
+
+
 class CosinePlugin:
     @lrsched.hookimpl
     def lrsched_register_schedules(self, register):
-        for cls in (NaiveHalfCosine, SquaredCosine, OffInOne):
+        for cls in (NaiveHalfCosine, SquaredCosine, OffInOne, RootFrom):
             register(cls)
 
 
@@ -136,6 +146,26 @@ def test_a_schedule_off_in_one_backend_only_fails_there(broken, backend, monkeyp
     others = [b for b in lrsched.backends() if b != backend]
     results = check_schedule(spec, select=["values"], backends=others)
     assert {r.status for r in results} <= {"passed", "skipped"}
+
+
+def test_nan_where_exact_math_gives_nan_is_the_right_value(broken):
+    """Serialization and the step policy compare values: NaN against NaN is a match there."""
+    spec = RootFrom(5)
+    assert math.isnan(spec(0))
+    results = check_schedule(spec, select=["serialization", "step_policy[core]", "step_policy[numpy]"])
+    assert {r.status for r in results} == {"passed"}
+
+
+def test_one_piece_means_equal_exact_values_not_equal_floats():
+    """Past 2**53 a smooth schedule's neighbours may round to one float64 while a backend's own
+    rounding gives two: the boundaries check holds only truly constant runs to one value."""
+    smooth = lrsched.ExponentialDecay(0.1, 10**17, 0.5)  # 7e-18 relative a step: under half an ulp
+    s = 2**53 + 2
+    assert exact(smooth, s) == exact(smooth, s + 1)
+    assert not same_value(smooth, s, s + 1)
+    stairs = lrsched.ExponentialDecay(0.1, 100, 0.5, staircase=True)
+    assert same_value(stairs, 150, 199) and not same_value(stairs, 199, 200)
+    assert same_value(lrsched.Clip(smooth, minimum=0.01), 10**18, 2 * 10**18)  # clipped: one run
 
 
 def test_checks_whose_framework_is_absent_are_reported_skipped():

@@ -12,7 +12,7 @@ import pytest
 from examples import EXAMPLES
 
 import lrsched
-from lrsched.testing import parametrize_with_checks
+from lrsched.testing import check_schedule, parametrize_with_checks
 
 pytest.importorskip("lrsched_example", reason="tox installs plugins/lrsched-example into the test envs")
 NOAM = [lrsched.schedules()["NoamDecay"](512, 4000), lrsched.schedules()["NoamDecay"](64, 10, factor=2.5)]
@@ -58,6 +58,31 @@ def test_the_pymath_backend_runs_every_builtin_schedule(spec):
         assert got == want or math.isclose(got, want, rel_tol=1e-12) or (math.isinf(got) and math.isinf(want))
     with pytest.raises(lrsched.StepError):
         f(1.5)
+
+
+def test_before_an_offset_the_warmup_line_goes_on():
+    """Offset hands NoamDecay negative steps: n = step + 1 < 1 has no n**-0.5, and the warm-up
+    term n * warmup**-1.5 is the smaller one there (it was NaN, and a ValueError in pymath)."""
+    noam = NOAM[1]
+    spec = lrsched.Offset(noam, 100)
+    line = noam.factor * noam.d_model**-0.5 * noam.warmup_steps**-1.5
+    for step in [0, 50, 98, 99, 100, 101]:
+        assert spec(step) == pytest.approx(line * (step - 99), rel=1e-15, abs=0), step
+    assert lrsched.evaluate(spec, [0, 99, 100], "pymath") == pytest.approx(
+        [spec(0), 0.0, spec(100)], rel=1e-15
+    )
+    results = check_schedule(spec, select=["values", "step_dtypes", "boundaries"])
+    assert {r.status for r in results} <= {"passed", "skipped"}
+
+
+def test_a_smooth_composition_past_2_53_passes_the_boundaries_check():
+    """Found by hypothesis: neighbours past 2**53 whose exact values round to one float64, 1 ulp
+    apart in numpy, are not a stair that slipped."""
+    noam = lrsched.schedules()["NoamDecay"]
+    join = lrsched.Join(
+        [lrsched.Constant(5.292308266979092e36), noam(16536, 1266), noam(38996, 370)], [4012, 10000]
+    )
+    check_schedule(lrsched.Warmup(join, 227320), select=["boundaries[numpy]"])
 
 
 def test_survives_keras_save_and_load_in_a_fresh_process(tmp_path):

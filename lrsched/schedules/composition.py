@@ -14,11 +14,17 @@ What each hands its inner schedules (the conventions table of ``docs/composition
 * ``Offset``: the wrapped schedule sees ``step - offset``, negative before the offset (TF Model
   Garden's ``*WithOffset`` classes).
 * ``Scale``, ``Clip``: the step unchanged.
+
+Branch-free, ``Join`` and ``Warmup`` compute every piece at every step and keep one with
+``where``; the lanes a piece's value is discarded in hand it step 0, never a negative step the
+combinator made up (``step - boundary`` before the boundary), so a schedule need not be defined
+where it is never used.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
 import warnings
 from typing import Any
 
@@ -63,6 +69,14 @@ def _shift(step: Any, offset: int, xp: Any) -> Any:
         return step - offset
     info = xp.iinfo(step.dtype)
     return xp.clip(step, info.min + min(offset, info.max), None) - min(offset, info.max)
+
+
+def _since(step: Any, start: int, xp: Any) -> Any:
+    """``step - start`` from ``start`` on, and 0 before it: what a ``where`` keeps from ``start`` on
+    sees the shifted step, and the lanes it discards see step 0, not a negative step the
+    combinator invented (a schedule need not be defined there, and numpy warns on what it
+    computes in them). ``start`` must be reachable in ``step``'s dtype (:func:`_reachable`)."""
+    return xp.clip(step, start, None) - start
 
 
 def _reachable(step: Any, boundary: int, xp: Any) -> bool:
@@ -127,7 +141,7 @@ class Join(Schedule):
         for boundary, schedule in zip(self.boundaries, self.schedules[1:], strict=True):
             if not _reachable(step, boundary, xp):
                 break
-            out = xp.where(step < boundary, out, schedule.value(_shift(step, boundary, xp), xp))
+            out = xp.where(step < boundary, out, schedule.value(_since(step, boundary, xp), xp))
         return out
 
     @classmethod
@@ -165,7 +179,8 @@ class Warmup(Schedule):
 
     * ``"linear"``: ``start + (target - start) * p``;
     * ``"cosine"``: ``start + (target - start) * (1 - cos(pi * p)) / 2``;
-    * ``"exponential"``: ``start * (target / start) ** p`` (needs ``start_value > 0``).
+    * ``"exponential"``: ``start * (target / start) ** p`` (needs ``start_value > 0``; a
+      ``target`` of 0 gives 0 after step 0, one below 0 NaN, as ``ratio ** p`` does).
 
     From ``warmup_steps`` on, the wrapped schedule: with ``shift=True`` it sees
     ``step - warmup_steps`` (so ``target`` is its value at 0: optax, HF, Keras's ``CosineDecay``
@@ -211,7 +226,11 @@ class Warmup(Schedule):
             return xp_lerp(start, target, p, q=xp_half_cosine(step, 0, w, xp=xp), xp=xp)
         if is_exact(xp):
             return start * (target / start) ** (xp.clip(step, 0, w) / w)
-        return xp_scaled_power(start, target / start, xp.clip(step, 0, w), w, xp=xp)
+        ratio = target / start
+        if not 0 < ratio < math.inf:  # ratio ** p for p > 0: 0 to 0, inf to inf, nan across 0 (or to nan)
+            after = ratio if ratio in (0, math.inf) else math.nan
+            return xp.where(step > 0, _full(step, start * after, xp), _full(step, start, xp))
+        return xp_scaled_power(start, ratio, xp.clip(step, 0, w), w, xp=xp)
 
     def value(self, step: Any, xp: Any) -> Any:
         w = self.warmup_steps
@@ -226,7 +245,7 @@ class Warmup(Schedule):
             return self._ramp(step, target, xp)
         if not _reachable(step, w, xp):
             return self._ramp(step, _target(self), xp)
-        after = inner.value(_shift(step, w, xp) if self.shift else step, xp)
+        after = inner.value(_since(step, w, xp) if self.shift else xp.clip(step, w, None), xp)
         return xp.where(step < w, self._ramp(step, _target(self), xp), after)
 
     def breakpoints(self) -> tuple[int, ...]:
@@ -294,6 +313,9 @@ class Offset(Schedule):
 class Scale(Schedule):
     """``factor * schedule(step)``.
 
+    Computed from ``schedule``'s value in the float dtype, so where that over- or underflows
+    so does the product; ``factor=0`` gives 0 at every step (not ``inf * 0``).
+
     Args:
       schedule: the schedule to scale.
       factor: finite, >= 0.
@@ -308,6 +330,8 @@ class Scale(Schedule):
     factor: NonNegativeFloat
 
     def value(self, step: Any, xp: Any) -> Any:
+        if self.factor == 0:  # 0 at every step, where the schedule overflows a float too (inf * 0 is nan)
+            return _full(step, 0.0, xp)
         return self.schedule.value(step, xp) * self.factor
 
     def breakpoints(self) -> tuple[int, ...]:

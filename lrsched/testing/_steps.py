@@ -11,19 +11,38 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lrsched.spec import Schedule
 
-__all__ = ["INT32_MAX", "INT64_MAX", "boundary_steps", "exact", "peak", "sample_steps"]
+__all__ = ["INT32_MAX", "INT64_MAX", "boundary_steps", "exact", "peak", "same_value", "sample_steps"]
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
 _DENSE = 64  # evenly spaced steps across the active range
 _RANDOM = 24  # random steps in the active range, and as many in int32's and int64's ranges
 _FAR = (2**24, 2**31 - 1, 2**53, 2**62)  # where float32 and float64 stop holding every integer
+#: Bits at which :func:`same_value` compares exact values: a schedule's values at two steps below
+#: 2**64 that differ at all differ by far more than 2**-320 of their size.
+_WIDE = 320
 
 
 @lru_cache(maxsize=65536)
 def exact(spec: Schedule, step: int) -> float:
     """``spec(step)``: the correctly rounded exact value, the kit's oracle."""
     return float(spec(step))
+
+
+@lru_cache(maxsize=65536)
+def _wide(spec: Schedule, step: int) -> tuple:
+    """``spec.value`` at ``step`` in exact math at :data:`_WIDE` bits, as mpmath's raw number."""
+    from lrsched.exact import namespace
+
+    ns = namespace(_WIDE, strict=False)
+    return ns.real(spec.value(ns.Int(step), ns)).v
+
+
+def same_value(spec: Schedule, s: int, t: int) -> bool:
+    """Whether the exact values at steps ``s`` and ``t`` are equal (one stair, a clipped run), not
+    merely equal once rounded to float64, as a smooth schedule's values at neighbouring steps
+    past 2**53 are: there a backend's own rounding may give two neighbouring floats."""
+    return exact(spec, s) == exact(spec, t) and _wide(spec, s) == _wide(spec, t)
 
 
 def _rng(spec: Schedule, salt: str) -> random.Random:

@@ -14,6 +14,10 @@ class NoamDecay(Schedule):
 
     ``factor * d_model**-0.5 * min(n**-0.5, n * warmup_steps**-1.5)`` with ``n = step + 1``.
 
+    Below ``n = 1`` (steps before -1: what ``Offset`` hands it before its offset, and traced code
+    given a negative step) the warm-up line goes on, ``n * warmup_steps**-1.5``: ``n**-0.5`` has
+    no real value there, and the warm-up term is the smaller one for every ``n <= warmup_steps``.
+
     Args:
       d_model: the model width.
       warmup_steps: steps of linear warm-up; the peak is at ``step = warmup_steps - 1``.
@@ -32,4 +36,5 @@ class NoamDecay(Schedule):
     def value(self, step: Any, xp: Any) -> Any:
         n = xp.astype(step, xp_float_dtype(xp)) + 1  # in floats: step + 1 would wrap at the dtype's max
         scale = self.factor / self.d_model**0.5
-        return scale * xp.minimum(1.0 / xp.sqrt(n), n / self.warmup_steps**1.5)
+        decay = 1.0 / xp.sqrt(xp.clip(n, 1.0, None))  # n < 1: the warm-up term wins the minimum anyway
+        return scale * xp.minimum(decay, n / self.warmup_steps**1.5)
