@@ -13,7 +13,7 @@ from typing import Any
 
 from lrsched.hookspecs import hookimpl
 from lrsched.schedules.composition import Clip, Constant, Join, Offset, Scale, Warmup
-from lrsched.schedules.cosine import CosineDecay, CosineDecayRestarts
+from lrsched.schedules.cosine import CosineDecay, CosineDecayRestarts, CosinePowerDecay
 from lrsched.schedules.exponential import ExponentialDecay
 from lrsched.schedules.inverse_time import InverseTimeDecay
 from lrsched.schedules.piecewise import PiecewiseConstantDecay
@@ -25,6 +25,7 @@ __all__ = [
     "Constant",
     "CosineDecay",
     "CosineDecayRestarts",
+    "CosinePowerDecay",
     "ExponentialDecay",
     "InverseTimeDecay",
     "Join",
@@ -51,6 +52,8 @@ BUILTIN: tuple[type, ...] = (
     Offset,
     Scale,
     Clip,
+    # optax's shapes (composition expresses the rest: docs/catalogue.md)
+    CosinePowerDecay,
 )
 
 
