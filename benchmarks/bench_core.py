@@ -51,6 +51,17 @@ REPRESENTATIVES = {
         lrsched.ExponentialDecay(**_DECAY),
         lrsched.ExponentialDecay(**_DECAY, staircase=True),
     ],
+    "PiecewiseConstantDecay": [lrsched.PiecewiseConstantDecay([1000, 5000, 9000], [0.1, 0.05, 0.01, 0.001])],
+    "PolynomialDecay": [
+        lrsched.PolynomialDecay(0.1, 10000, 0.001, power=2.0),
+        lrsched.PolynomialDecay(0.1, 1000, 0.001, power=0.5, cycle=True),
+    ],
+    "InverseTimeDecay": [lrsched.InverseTimeDecay(**_DECAY)],
+    "CosineDecay": [
+        lrsched.CosineDecay(0.1, 10000, alpha=0.01),
+        lrsched.CosineDecay(0.0, 10000, warmup_target=0.1, warmup_steps=500),
+    ],
+    "CosineDecayRestarts": [lrsched.CosineDecayRestarts(0.1, 1000, t_mul=2.0, m_mul=0.9, alpha=0.01)],
     "Constant": [lrsched.Constant(0.1)],
     "Join": [
         lrsched.Join(

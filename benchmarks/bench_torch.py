@@ -4,7 +4,9 @@
 
 Targets (issue 5): ``scheduler.step()`` <= 1.5x ``ExponentialLR.step()``, measured in the same run;
 the same for a composition (the composition issue): ``Warmup(ExponentialDecay(...))`` rendered
-with ``optimizer=``, one ``LRScheduler``.
+with ``optimizer=``, one ``LRScheduler``; and (issue 13) each torch scheduler's twin
+(``lrsched_torch.torch_render_args``) <= 1.5x that scheduler's ``step()``, on an optimizer with two
+param groups of different lrs.
 Also printed: the compiled tensor function's per-call time against an eager
 ``lr0 * rate ** (step / ds)`` tensor expression (and that expression compiled), the drift of
 torch's chained schedulers after 10**6 steps against exact math, and the worst errors measured
@@ -86,6 +88,51 @@ def scheduler_step_times():
     exact_ = stepped(lambda o: lrsched.render(SPEC, "torch", optimizer=o, exact=True))
     native = stepped(lambda o: torch.optim.lr_scheduler.ExponentialLR(o, gamma=0.96 ** (1 / 1000)))
     row("exact=True (spec(k), mpmath) vs ExponentialLR", *interleaved([exact_.step, native.step], 2000))
+
+
+def twin_step_times():
+    from lrsched_torch import torch_render_args
+
+    s = torch.optim.lr_scheduler
+    print(
+        f"\n{'scheduler.step(), two param groups: twin vs torch':<58} {'lrsched':>12} {'torch':>12} {'ratio':>8}"
+    )
+    cases = {
+        "StepLR": lambda o: s.StepLR(o, 30, 0.5),
+        "MultiStepLR": lambda o: s.MultiStepLR(o, [30, 80, 80], 0.1),
+        "ConstantLR": lambda o: s.ConstantLR(o, 0.25, total_iters=10**9),
+        "LinearLR": lambda o: s.LinearLR(o, 0.1, 1.0, total_iters=10**9),
+        "ExponentialLR": lambda o: s.ExponentialLR(o, 0.9999),
+        "PolynomialLR": lambda o: s.PolynomialLR(o, 10**9, 2.0),
+        "CosineAnnealingLR": lambda o: s.CosineAnnealingLR(o, 10**5, eta_min=1e-4),
+        "CosineAnnealingWarmRestarts": lambda o: s.CosineAnnealingWarmRestarts(o, 100, 2, 1e-4),
+        "CyclicLR": lambda o: s.CyclicLR(o, [1e-3, 1e-4], [0.1, 0.01], 2000, mode="triangular2"),
+        "OneCycleLR": lambda o: s.OneCycleLR(o, [0.1, 0.01], total_steps=10**6),
+        "SequentialLR": lambda o: s.SequentialLR(
+            o, [s.LinearLR(o, 0.01, total_iters=100), s.CosineAnnealingLR(o, 10**5)], [100]
+        ),
+        "ChainedScheduler": lambda o: s.ChainedScheduler(
+            [s.ConstantLR(o, 0.5, 10), s.ExponentialLR(o, 0.9999)]
+        ),
+    }
+
+    def two_groups():
+        params = [torch.nn.Parameter(torch.zeros(1)) for _ in range(2)]
+        for p in params:
+            p.grad = torch.zeros(1)
+        return torch.optim.SGD(
+            [{"params": [params[0]], "lr": 0.1}, {"params": [params[1]], "lr": 0.01}], lr=0.1
+        )
+
+    for name, make in cases.items():
+        native_opt = two_groups()
+        native = make(native_opt)
+        spec, options = torch_render_args(native)
+        twin_opt = two_groups()
+        twin = lrsched.render(spec, "torch", optimizer=twin_opt, **options)
+        native_opt.step()
+        twin_opt.step()
+        row(name, *interleaved([twin.step, native.step], 5000), target=1.5)
 
 
 def tensor_function_times():
@@ -180,6 +227,7 @@ def worst_errors():
 def main():
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, python {sys.version.split()[0]}")
     scheduler_step_times()
+    twin_step_times()
     tensor_function_times()
     worst_errors()
     if "--no-drift" not in sys.argv:

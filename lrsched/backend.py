@@ -33,20 +33,25 @@ class OptionError(ConfigError, TypeError):
 class LazyFunction:
     """A ``"module:function"`` reference, imported on its first call (then called directly).
 
+    ``owner`` and ``kind`` name what it belongs to in messages (``backend 'torch'``, ``check
+    'kth_update[torch]'``); ``extra`` is the pip extra that installs what it imports.
+
     Example:
       >>> f = LazyFunction("math:sqrt")
       >>> f(9.0), f
       (3.0, LazyFunction('math:sqrt'))
     """
 
-    def __init__(self, target: str, owner: str = "", extra: str | None = None) -> None:
+    def __init__(
+        self, target: str, owner: str = "", extra: str | None = None, *, kind: str = "backend"
+    ) -> None:
         module, sep, name = target.partition(":")
         if not (
             sep and module and name and all(part.isidentifier() for part in f"{module}.{name}".split("."))
         ):
-            where = f"backend {owner!r}: " if owner else ""
+            where = f"{kind} {owner!r}: " if owner else ""
             raise PluginError(f"{where}a lazy function is 'module:function'; received {target!r}")
-        self.target, self.owner, self.extra = target, owner, extra
+        self.target, self.owner, self.extra, self.kind = target, owner, extra, kind
         # what it refers to, as functools.wraps would say (read without importing it)
         self.__module__, self.__qualname__, self.__name__ = module, name, name.rpartition(".")[2]
         self._function: Callable[..., Any] | None = None
@@ -70,10 +75,12 @@ class LazyFunction:
                     module = importlib.import_module(module_name)
                 except ImportError as exc:
                     hint = (
-                        f"pip install 'lrsched-xp[{self.extra}]'" if self.extra else "see the backend's docs"
+                        f"pip install 'lrsched-xp[{self.extra}]'"
+                        if self.extra
+                        else f"see the {self.kind}'s docs"
                     )
                     raise BackendUnavailableError(
-                        f"the {self.owner!r} backend could not import {module_name!r}: "
+                        f"the {self.owner!r} {self.kind} could not import {module_name!r}: "
                         f"{type(exc).__name__}: {exc}; install it with: {hint}"
                     ) from exc
                 function = module
@@ -81,7 +88,7 @@ class LazyFunction:
                     function = getattr(function, part, None)
                 if not callable(function):
                     raise PluginError(
-                        f"backend {self.owner!r}: {self.target!r} does not name a callable in {module_name!r}"
+                        f"{self.kind} {self.owner!r}: {self.target!r} does not name a callable in {module_name!r}"
                     )
                 self._function = function
             return self._function

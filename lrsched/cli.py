@@ -62,6 +62,17 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
     plot.add_argument("schedule", metavar="SCHEDULE", nargs="?")
     plot.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     _add_show_options(plot, plotting=True)
+    convert = commands.add_parser(
+        "convert",
+        help="a framework's schedule config to an lrsched config",
+        description=(
+            "Read IN (.json, .yaml, .toml): a Keras or TF Model Garden schedule config, HF "
+            'TrainingArguments, or an optax call {"optax": NAME, "kwargs": {...}}; write the equal '
+            "lrsched config to OUT (JSON, YAML or TOML by its suffix), or JSON to standard output."
+        ),
+    )
+    convert.add_argument("input", metavar="IN")
+    convert.add_argument("-o", "--output", metavar="OUT")
     schema = commands.add_parser("schema", help="the JSON Schema of serialized schedules")
     schema.add_argument(
         "name", nargs="?", metavar="NAME", help="one registered schedule (default: all, as a union)"
@@ -107,9 +118,26 @@ def _field_parser(cls: type, command: str) -> argparse.ArgumentParser:
         if base is bool:
             group.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, help=required.strip())
         else:
+            if typing.get_origin(base) is tuple:
+                items = typing.get_args(base)
+                if items and items[0] in (int, float):
+                    kind = "comma-separated numbers (or a JSON list)"
+                    group.add_argument(
+                        flag, dest=name, metavar="N,N,...", type=_parse_list, help=f"{kind}{required}"
+                    )
+                    continue
             kind = {int: "an integer", float: "a number", str: "a string"}.get(base, "JSON")
             group.add_argument(flag, dest=name, metavar="VALUE", help=f"{kind}{required}")
     return parser
+
+
+def _parse_list(raw: str) -> Any:
+    """``100,200`` or ``[100, 200]``: a list of numbers (a malformed item is left for the
+    schedule's own validation to name)."""
+    value = _parse_value(raw)
+    if isinstance(value, list):
+        return value
+    return [_parse_value(part.strip()) for part in raw.split(",")]
 
 
 def _parse_value(raw: str) -> Any:
@@ -298,6 +326,23 @@ def _warning_line(message: Warning | str, category: type[Warning], *args: Any, *
     return f"lrsched: warning: {message}\n"
 
 
+def _convert(source: str, output: str | None) -> int:
+    from lrsched.config import dump, read
+    from lrsched.importers import convert
+    from lrsched.serialization import serialize
+
+    try:
+        spec = convert(read(source))
+    except LrschedError as exc:
+        message = str(exc)
+        raise type(exc)(message if message.startswith(str(source)) else f"{source}: {message}") from None
+    if output is None:
+        print(json.dumps(serialize(spec), indent=2))
+    else:
+        dump(spec, output)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (2 for bad arguments)."""
     warnings.formatwarning = _warning_line  # type: ignore[assignment] - one line, no source excerpt
@@ -317,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             status = _show(source, rest)
         elif args.command == "plot":
             status = _plot(source, rest)
+        elif args.command == "convert":
+            status = _convert(args.input, args.output)
         elif args.command == "schema":
             status = _schema(args.name)
         else:

@@ -14,6 +14,7 @@ __all__ = [
     "ConfigError",
     "DuplicateNameError",
     "LrschedError",
+    "NotClosedFormError",
     "PluginError",
     "StepError",
     "UnknownBackendError",
@@ -28,6 +29,11 @@ class LrschedError(Exception):
 
 class ConfigError(LrschedError, ValueError):
     """A schedule's arguments or a serialized config are invalid."""
+
+
+class NotClosedFormError(ConfigError):
+    """A framework's schedule that is not a closed form of the step (it follows a metric, or
+    calls arbitrary code), so no spec can equal it; the message says what to use instead."""
 
 
 class StepError(LrschedError, ValueError):

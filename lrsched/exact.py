@@ -321,6 +321,15 @@ def _pow_int(a: Real, n: int) -> Real:
         return _div(Real(_FONE, ns), _pow_int(a, -n))
     if a.e >= _low(a.v) - 2:
         return Real(a.v, ns, _UNBOUNDED)
+    if 0 < n <= 64:  # a few products, each carrying its bound (sin(x)**2: one), not exp(n log a)
+        result, square = None, a
+        while True:
+            if n & 1:
+                result = square if result is None else _mul(result, square)
+            n >>= 1
+            if not n:
+                return result
+            square = _mul(square, square)
     magnitude = Real(libmp.mpf_abs(a.v), ns, a.e)
     log = ns.log(magnitude)
     result = ns.exp(_mul(log, Real(libmp.from_int(n), ns)))

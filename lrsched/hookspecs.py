@@ -59,3 +59,21 @@ def lrsched_register_unwrappers(register: Callable[[str, str | None, Callable[..
         ``registered_name`` is refused. Registering the same pair twice raises
         :class:`lrsched.DuplicateNameError`.
     """
+
+
+@hookspec
+def lrsched_register_checks(register: Callable[..., Any]) -> None:
+    """Register conformance checks, which :mod:`lrsched.testing` runs on every schedule.
+
+    :param register: ``register(name, check, *, variant=None, backend=None, requires=())``:
+        ``check(spec)`` returns when ``spec`` passes and raises
+        :class:`lrsched.testing.ConformanceError` saying why not. Give it as a
+        ``"module:function"`` string, imported when the check first runs, so that loading the
+        plugin imports no framework (:mod:`lrsched.testing.support` holds the kit's helpers).
+        The check's id is ``name[variant]``, or ``name`` without a variant (``kth_update[torch]``,
+        ``torch_compile``); ``name`` is an identifier, ``variant`` letters, digits, ``_``, ``.``
+        and ``-``. The check is skipped where ``backend`` is not available or a module in
+        ``requires`` cannot be imported. A check whose id is one of the kit's generic checks of
+        a backend (``values[b]``, ``boundaries[b]``, ``step_policy[b]`` for a registered backend
+        ``b``) replaces it; any other id already taken raises :class:`lrsched.DuplicateNameError`.
+    """

@@ -53,6 +53,7 @@ _HOOKS = (
     ("lrsched_register_schedules", "schedule"),
     ("lrsched_register_backends", "backend"),
     ("lrsched_register_unwrappers", "unwrapper"),
+    ("lrsched_register_checks", "check"),
 )
 
 
@@ -152,6 +153,7 @@ class PluginHost:
         info.schedules.clear()
         info.backends.clear()
         info.unwrappers.clear()
+        info.checks.clear()
         message = f"lrsched {info.source} failed and was skipped: {reason}"
         if _strict():
             raise PluginError(message + " (LRSCHED_STRICT_PLUGINS is set)")
@@ -206,7 +208,7 @@ class PluginHost:
             if plugin is None:
                 continue
             info.status, info.reason = "loaded", ""
-            for kept in (info.schedules, info.backends, info.unwrappers):
+            for kept in (info.schedules, info.backends, info.unwrappers, info.checks):
                 kept.clear()
             staged = Staging(registry, info)
             try:

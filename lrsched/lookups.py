@@ -12,13 +12,22 @@ from lrsched.errors import (
     unknown_name_message,
 )
 from lrsched.host import get_host
-from lrsched.registry import Unwrapper, describe
+from lrsched.registry import RegisteredCheck, Unwrapper, describe
 
 if TYPE_CHECKING:
     from lrsched.backend import Backend
     from lrsched.spec import Schedule
 
-__all__ = ["all_backends", "backend", "schedule_class", "schedule_name", "schedules", "unwrapper"]
+__all__ = [
+    "all_backends",
+    "backend",
+    "check_source",
+    "registered_checks",
+    "schedule_class",
+    "schedule_name",
+    "schedules",
+    "unwrapper",
+]
 
 
 def schedules() -> dict[str, type[Schedule]]:
@@ -81,3 +90,14 @@ def unwrapper(module: object, registered_name: object) -> Unwrapper:
         f"refusing {what}: lrsched resolves schedules by registered name only, and reads other "
         f"serialized forms only where a plugin registered them ({known or 'none is'})"
     )
+
+
+def registered_checks() -> dict[str, RegisteredCheck]:
+    """The checks plugins registered, by id, in the order registered (:mod:`lrsched.testing`
+    runs them with its own)."""
+    return dict(get_host().registry.checks)
+
+
+def check_source(check_id: str) -> str:
+    """The plugin that registered the check ``check_id``, as error messages name it."""
+    return get_host().registry.check_sources.get(check_id, "no plugin")

@@ -30,11 +30,14 @@ __all__ = [
     "xp_geometric_cycle",
     "xp_half_cosine",
     "xp_half_cosine_fraction",
+    "xp_interval_fraction",
     "xp_inverse_time",
     "xp_ldexp",
     "xp_lerp",
+    "xp_periodic_progress",
     "xp_polynomial",
     "xp_progress",
+    "xp_rational_cycle",
     "xp_remaining",
     "xp_scaled_power",
 ]
@@ -624,6 +627,8 @@ def xp_half_cosine(
       >>> xp_half_cosine(np.array([0, 50, 100]), 0, 100, rising=True, xp=np)
       array([0. , 0.5, 1. ])
     """
+    if type(step) is int and xp is scalar and exponent == 1.0:  # one Python step (the torch scheduler)
+        return _half_cosine_python(min(max(step - start, 0), length), length, rising)
     _check_interval(start, length)
     _check_power(exponent, "exponent")
     kind = _kind(xp)
@@ -631,6 +636,10 @@ def xp_half_cosine(
     if exponent == 0.0:
         return _real(k, xp) * 0.0 + 1.0
     half = length // 2
+    if kind == "exact":  # the plain formula, evaluated exactly (its cancellation costs precision only)
+        c = xp.cos(xp.pi * (xp.real(k) / length))
+        value = (1 - c) / 2 if rising else (1 + c) / 2
+        return value if exponent == 1.0 else xp.pow(value, exponent)
     if kind != "float32":
         if isinstance(k, int):
             done, left = min(k, half), kmax - max(k, half + 1)
@@ -671,6 +680,15 @@ def xp_half_cosine(
             v_hi, v_lo = xp.where(lower, one_hi, s_hi), xp.where(lower, one_lo, s_lo)
     value = v_hi + v_lo if exponent == 1.0 else _pow_f32(v_hi, v_lo, exponent, xp)
     return _finish(value, xp)
+
+
+def _half_cosine_python(k: int, length: int, rising: bool) -> float:
+    """:func:`xp_half_cosine`'s float64 formulas for one Python step ``k`` in ``[0, length]``."""
+    if k <= length // 2:
+        head = math.sin(math.pi / 2 * (k / length)) ** 2
+        return head if rising else 1 - head
+    tail = math.sin(math.pi / 2 * ((length - k) / length)) ** 2
+    return 1 - tail if rising else tail
 
 
 def _check_power(power: float, name: str, limit: float = 128) -> None:
@@ -747,7 +765,7 @@ def xp_polynomial(
             p_hi, p_lo = _product_f32(
                 Fraction(1, length), _offset(step, start, length, xp)[0], _bits_of(step, xp), xp
             )
-            value = _rise(p_hi + p_lo, hi + lo, power, xp)
+            value = _one_minus_pow_f32(-p_hi, -p_lo, hi, lo, power, xp)
         else:
             if extend and not cycle and _may_be_negative(step, xp):  # one power for both sides of 0
                 x_hi, x_lo = _before_pair(step, length, xp)
@@ -835,7 +853,7 @@ def _polynomial_cycle(step: Any, length: int, power: float, rising: bool, kind: 
         value = xp.where(r == 0, xp.zeros_like(q_hi), _pow_f32(q_hi, q_lo, power, xp))
     else:
         p_hi, p_lo = _div_f32(*_product_f32(Fraction(1, length), s, bits, xp), c_hi, c_lo, xp)
-        value = _rise(p_hi + p_lo, q_hi + q_lo, power, xp)
+        value = _one_minus_pow_f32(-p_hi, -p_lo, q_hi, q_lo, power, xp)
     return _finish(value, xp)
 
 
@@ -849,12 +867,13 @@ def _polynomial_before(step: Any, length: int, power: float, rising: bool, kind:
         f64 = xp_float_dtype(xp)
         t = (xp.astype(u, f64) + 1.0) / length
         return -xp.expm1(power * xp.log1p(t)) if rising else xp.pow(1.0 + t, power)
-    factor = Fraction(1, length)
-    if rising:
-        t_hi, t_lo = _product_f32(factor, u, _bits(step.dtype, xp), xp, _pair_array(factor, u, xp))
-        t = t_hi + t_lo
-        return _finish(-t if power == 1.0 else -xp.expm1(power * xp.log1p(t)), xp)
+    factor, bits = Fraction(1, length), _bits(step.dtype, xp)
     x_hi, x_lo = _before_pair(step, length, xp)
+    if rising:
+        t_hi, t_lo = _product_f32(factor, u, bits, xp, _pair_array(factor, u, xp))
+        if power == 1.0:  # 1 - (1 + t)
+            return _finish(-(t_hi + t_lo), xp)
+        return _finish(_one_minus_pow_f32(t_hi, t_lo, x_hi, x_lo, power, xp), xp)
     return _finish(x_hi + x_lo if power == 1.0 else _pow_f32(x_hi, x_lo, power, xp), xp)
 
 
@@ -954,11 +973,16 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
         f = xp.real(floor)
         factor = fraction if n is None else xp.pow(xp.real(base), n) * fraction
         return xp.real(scale) * (f + (1 - f) * factor)
-    low = float(Fraction(scale) * Fraction(floor))
-    span = float(Fraction(scale) * (1 - Fraction(floor)))
+    low, span = _blend_constants(scale, floor)
     if n is None or base == 1.0:
         return fraction * span + low
     return fraction * xp_scaled_power(span, base, n, xp=xp) + low
+
+
+@lru_cache(maxsize=256)
+def _blend_constants(scale: float, floor: float) -> tuple[float, float]:
+    """``scale * floor`` and ``scale * (1 - floor)``, each rounded once from the exact product."""
+    return float(Fraction(scale) * Fraction(floor)), float(Fraction(scale) * (1 - Fraction(floor)))
 
 
 # log2(1 + j/64) for j in 0..63, each cut into two 12-bit heads and a float32 tail.
@@ -979,15 +1003,17 @@ _LOG2_SERIES = tuple(_f32(float((-1) ** (k + 1) / (k * _LN2))) for k in range(1,
 
 
 def _lookup(table: list[float], index: Any, xp: Any) -> Any:
-    array = xp.asarray(table, dtype=xp.float32)
-    if getattr(index, "ndim", 1) == 1:
-        return xp.take(array, index)
-    flat = xp.take(array, xp.reshape(index, (-1,)))
-    return xp.reshape(flat, tuple(index.shape))
+    return _take(tuple(table), xp.float32, index, xp)
 
 
 def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
-    """``(x_hi + x_lo) ** power`` for ``0 <= x <= 1`` and ``power > 0``, in float32 only."""
+    """``(x_hi + x_lo) ** power`` for ``x >= 0`` and ``power > 0``, in float32 only."""
+    zero, exact, small = _log2_terms(x_hi, x_lo, power, xp)
+    return xp.where(zero, xp.zeros_like(x_hi), _exp2_terms(exact, small, xp))
+
+
+def _log2_terms(x_hi: Any, x_lo: Any, power: float, xp: Any) -> tuple[Any, list[Any], list[Any]]:
+    """``power * log2(x_hi + x_lo)`` as exact float32 terms and small ones (and where x is 0)."""
     zero = x_hi <= 0.0
     x = xp.where(zero, xp.ones_like(x_hi), x_hi)
     e = xp.astype(xp.floor(xp.log(x) * _f32(1 / math.log(2))), xp.int32)
@@ -1009,11 +1035,17 @@ def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
     exact = [float(piece) * term for piece in pieces for term in (e, heads[0], heads[1])]
     p32 = _f32(power)
     small = [p32 * heads[2], p32 * small_log, _f32(float(Fraction(power) - sum(pieces))) * (e + heads[0])]
-    return xp.where(zero, xp.zeros_like(x), _exp2_terms(exact, small, xp))
+    return zero, exact, small
 
 
 def _exp2_terms(exact: list[Any], small: list[Any], xp: Any) -> Any:
     """``2**(sum(exact) + sum(small))`` for exact float32 terms and small ones, float32 only."""
+    return _exp2(*_exp2_split(exact, small, xp), 1.0, 0.0, 0, xp)
+
+
+def _exp2_split(exact: list[Any], small: list[Any], xp: Any) -> tuple[Any, Any, Any]:
+    """``sum(exact) + sum(small)`` as ``whole + f + f_lo``: an int32 in [-400, 400] and a float32
+    pair with ``|f| <= 1/2``."""
     whole = frac = comp = None
     for term in exact:
         integer = xp.round(term)
@@ -1033,8 +1065,57 @@ def _exp2_terms(exact: list[Any], small: list[Any], xp: Any) -> Any:
     integer = xp.round(f)  # the small terms may carry f past 1/2 (a power far from 1)
     whole = whole + xp.astype(integer, xp.int32)
     f, f_lo = _two_sum(f - integer, f_lo)
-    whole = xp.clip(whole, -400, 400)
-    return _exp2(whole, f, f_lo, 1.0, 0.0, 0, xp)
+    return xp.clip(whole, -400, 400), f, f_lo
+
+
+def _exp2m1_f32(f: Any, f_lo: Any) -> Any:
+    """``2**(f + f_lo) - 1`` for ``|f| <= 1/2``, relative to itself (no 1 + that cancels)."""
+    c1, *higher = _EXP2_COEFFS
+    poly = higher[-1]
+    for c in reversed(higher[:-1]):
+        poly = poly * f + c
+    return f * (c1 + f * poly) + c1 * f_lo
+
+
+def _one_minus_exp2(whole: Any, f: Any, f_lo: Any, xp: Any) -> Any:
+    """``1 - 2**(whole + f + f_lo)``: ``-(2**f - 1)`` where ``whole`` is 0 (near 0 it keeps its
+    relative accuracy), ``1 - 2**whole * 2**f`` elsewhere (no cancellation there)."""
+    t = _exp2m1_f32(f, f_lo)
+    one = xp.ones_like(f)
+    below = xp.minimum(whole, 0)  # 2**whole <= 1/2 where taken: 1 - it is exact
+    above = xp.maximum(whole, 0)  # 2**y >= 2**(1/2) where taken: overflows to -inf, never nan
+    less = (one - xp_ldexp(one, below, xp=xp)) - xp_ldexp(t, below, xp=xp)
+    more = one - xp_ldexp(one + t, above, xp=xp)
+    return xp.where(whole == 0, -t, xp.where(whole < 0, less, more))
+
+
+# log(1 + z) = z - z**2/2 + z**3/3 - ...: through z**8, for |z| <= 2**-5 (the rest below 2**-45 |z|).
+_LOG1P_SERIES = tuple(_f32((-1) ** (k + 1) / k) for k in range(2, 9))
+_SERIES_LIMIT = 2.0**-5
+
+
+def _one_minus_pow_f32(z_hi: Any, z_lo: Any, x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
+    """``1 - (1 + z) ** power`` for ``x = 1 + z >= 0`` given both ways, as float32 pairs, within a
+    few ulps of itself: for ``|z| <= 2**-5`` from a series in ``z`` (``log2(1 + z)`` keeps its
+    relative accuracy there, where ``x``'s logarithm would keep only its absolute one), elsewhere
+    from ``x``'s logarithm (the table of :func:`_pow_f32`); ``1 - 2**y`` from ``2**y - 1`` itself."""
+    # the series: log(1 + z) as a pair, its tail in plain float32 (|tail| <= 2**-6 |z|)
+    small_z = xp.abs(z_hi) <= _SERIES_LIMIT
+    z = xp.where(small_z, z_hi, xp.zeros_like(z_hi))
+    tail = _LOG1P_SERIES[-1]
+    for coefficient in reversed(_LOG1P_SERIES[:-1]):
+        tail = tail * z + coefficient
+    l_hi, l_lo = z, xp.where(small_z, z_lo, xp.zeros_like(z_lo)) + (z * z) * tail
+    k_hi, k_lo = _pair(Fraction(power) / _LN2)  # y = log2(x) * power = log(1 + z) * power / ln 2
+    y_hi, y_err = _two_prod_f32(l_hi, k_hi)
+    y_lo = y_err + (l_lo * k_hi + l_hi * k_lo)
+    whole = xp.round(y_hi)
+    f, f_lo = _two_sum(y_hi - whole, y_lo)
+    series = _one_minus_exp2(xp.astype(whole, xp.int32), f, f_lo, xp)
+    # the table
+    zero, exact, small_terms = _log2_terms(x_hi, x_lo, power, xp)
+    table = _one_minus_exp2(*_exp2_split(exact, small_terms, xp), xp)
+    return xp.where(small_z, series, xp.where(zero, xp.ones_like(table), table))
 
 
 def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
@@ -1251,8 +1332,15 @@ def _cycle_tables(first: int, t_mul: float, top: int, kind: str) -> _CycleTables
 
 
 def _take(values: tuple, dtype: Any, index: Any, xp: Any) -> Any:
-    """``values[index]`` elementwise, for an int32 index array of any shape."""
+    """``values[index]`` elementwise, for an int32 index array of any shape.
+
+    A namespace may give ``lrsched_take(array, index)`` taking an index of any shape (torch's
+    indexing): a graph traced on a 0-d step (``make_fx``) then serves every shape, where the
+    Array API's 1-d ``take`` needs a reshape to the traced shape."""
     array = xp.asarray(list(values), dtype=dtype)
+    take = getattr(xp, "lrsched_take", None)
+    if take is not None:
+        return take(array, index)
     if getattr(index, "ndim", 1) == 1:
         return xp.take(array, index)
     flat = xp.take(array, xp.reshape(index, (-1,)))
@@ -1378,13 +1466,13 @@ def _geometric_python(step: int, first: int, t_mul: float, kind: str, xp: Any) -
     index = bisect.bisect_right(c.starts, step) - 1
     if c.limit and index == len(c.starts) - 1:
         return index, _real(1, xp) * 1, _real(0, xp) * 1
-    if kind == "exact":  # the plain formulas, evaluated exactly
-        t = xp.real(t_mul)
+    if kind == "exact":  # the plain formulas, in exact rationals, then one division each
+        t = Fraction(t_mul)
         power = t**index
         length = first * power
         start = first * (1 - power) / (1 - t)
-        end = first * (1 - power * t) / (1 - t)
-        return index, (step - start) / length, (end - step) / length
+        done, left = (step - start) / length, (start + length - step) / length
+        return index, xp.real(done.numerator) / done.denominator, xp.real(left.numerator) / left.denominator
     tables = _cycle_tables(first, t_mul, top, kind)
     inv = tables.inv[index]
     done = ((step - tables.starts[index]) + tables.into[index]) * inv
@@ -1412,6 +1500,9 @@ def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
       >>> xp_half_cosine_fraction(np.array([0.0, 0.5, 1.0]), np.array([1.0, 0.5, 0.0]), xp=np)
       array([1. , 0.5, 0. ])
     """
+    if xp is scalar:  # Python floats: one branch
+        quarter = math.pi / 2
+        return 1 - math.sin(quarter * done) ** 2 if done <= 0.5 else math.sin(quarter * left) ** 2
     kind = _kind(xp)
     if kind == "exact":  # the plain formula: no comparison that a tie could leave undecided
         return (1 + xp.cos(xp.pi * done)) / 2
@@ -1438,3 +1529,364 @@ _QUARTER_PI = (
     float(_round_bits(_PI / 2, _DIGIT_BITS)),
     _f32(float(_PI / 2 - _round_bits(_PI / 2, _DIGIT_BITS))),
 )
+
+
+# -- rational progress: periods that are not a whole number of steps (HF transformers) ----------
+# HF's cosines run ``num_cycles`` waves over ``D`` steps: a period of ``D / num_cycles`` steps, a
+# rational. x = (step - start) * num / den is reduced exactly: for Python ints in integers; for
+# arrays the step is cut into B-bit digits d_i (two's complement: the top digit carries the sign)
+# and each constant (num / den * 2**(B i)) mod 2 is split into B-bit heads and a tail, so every
+# d_i * head is exact; the integer parts are kept modulo 2 and the fractional parts summed with
+# TwoSum. float64: B = 26, two heads (x mod 2 within about 2**-70); float32: B = 12, three heads
+# (within about 2**-40), with no float64.
+def _check_ratio(num: int, den: int) -> None:
+    if not isinstance(num, int) or isinstance(num, bool) or num < 0:
+        raise ValueError(f"num must be an int >= 0; received num={num!r}")
+    if not isinstance(den, int) or isinstance(den, bool) or den < 1:
+        raise ValueError(f"den must be an int >= 1; received den={den!r}")
+
+
+@lru_cache(maxsize=256)
+def _phase_plan(
+    num: int, den: int, start: int, width: int, single: bool
+) -> tuple[int, tuple[tuple[tuple[float, ...], float], ...], float, float]:
+    """``(B, ((heads, tail) per digit), c_hi, c_lo)`` with ``c = (-start * num / den) mod 2``."""
+    bits, count, rnd = (12, 3, _f32) if single else (26, 2, float)
+    factor = Fraction(num, den)
+    digits = []
+    for i in range(-(-width // bits)):
+        rest = (factor * 2 ** (bits * i)) % 2
+        heads = []
+        for _ in range(count):
+            head = _round_bits(rest, bits)
+            if head:
+                heads.append(float(head))
+            rest -= head
+        digits.append((tuple(heads), rnd(float(rest))))
+    c = (-start * factor) % 2
+    c_hi = rnd(float(c))
+    return bits, tuple(digits), c_hi, rnd(float(c - Fraction(c_hi)))
+
+
+def _python_fold(r: int, den: int, xp: Any) -> tuple[Any, Any]:
+    """``(r / den, (den - r) / den)`` for Python ints: exact reals, or correctly rounded floats."""
+    kind = _kind(xp)
+    if kind == "exact":
+        return xp.real(r) / den, xp.real(den - r) / den
+    done, left = r / den, (den - r) / den  # int / int: correctly rounded
+    if xp is scalar:
+        return done, left
+    dtype = xp_float_dtype(xp)
+    return xp.asarray(done, dtype=dtype), xp.asarray(left, dtype=dtype)
+
+
+def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) -> tuple[Any, Any]:
+    """Where ``x = (step - start) * num / den`` lies on a period of 2: ``(done, left)``, the
+    distances from ``x`` to the nearest even and to the nearest odd integer (``done + left == 1``).
+
+    With it ``(1 + cos(pi * x)) / 2 == xp_half_cosine_fraction(done, left)``: a cosine of any
+    rational frequency, continued before ``start`` and past any end, for periods that are not a
+    whole number of steps (HF transformers' ``num_cycles`` waves over ``D`` steps: ``num / den =
+    2 * num_cycles / D``). ``x mod 2`` is formed exactly from the integer step (see the comment
+    above): within about 2**-70 (float64) or 2**-40 (float32, no float64) at every step of the
+    dtype however many periods lie before it, so ``left`` keeps its relative accuracy near the
+    cosine's troughs, where ``0.5 * (1 + cos(pi * x))`` in floating point keeps only an absolute one.
+
+    Args:
+      step: an integer array (any int or uint dtype, any shape, negative steps too), or a Python
+        int for the scalar and exact namespaces.
+      start: the step where ``x`` is 0; any Python int.
+      num: an int >= 0 (0: ``x`` is 0 at every step).
+      den: an int >= 1.
+      xp: the array namespace; ``done`` and ``left`` have its float dtype.
+
+    Example:
+      >>> import numpy as np
+      >>> done, left = xp_periodic_progress(np.array([0, 1, 3, 4, 6]), 0, 2, 3, xp=np)
+      >>> done.round(6), left.round(6)
+      (array([0.      , 0.666667, 0.      , 0.666667, 0.      ]), array([1.      , 0.333333, 1.      , 0.333333, 1.      ]))
+    """
+    if not isinstance(start, int) or isinstance(start, bool):
+        raise ValueError(f"start must be an int; received start={start!r}")
+    _check_ratio(num, den)
+    if isinstance(step, int):
+        period = 2 * den
+        r = ((step - start) * num) % period
+        return _python_fold(min(r, period - r), den, xp)
+    kind = _kind(xp)
+    f = xp.float32 if kind == "float32" else xp_float_dtype(xp)
+    if num == 0:
+        zero = xp.zeros_like(step, dtype=f)
+        return _finish(zero, xp), _finish(zero + 1.0, xp)
+    bits, digits, c_hi, c_lo = _phase_plan(num, den, start, xp.iinfo(step.dtype).bits, kind == "float32")
+    whole = frac = comp = None
+    mask = (1 << bits) - 1
+    for i, (heads, tail) in enumerate(digits):
+        d = xp.bitwise_right_shift(step, bits * i) if i else step
+        if i < len(digits) - 1:
+            d = xp.bitwise_and(d, mask)
+        d = xp.astype(d, f)
+        for head in heads:
+            term = d * head  # exact
+            integer = xp.round(term)
+            part = term - integer  # exact, in [-1/2, 1/2]
+            integer = xp.astype(integer, xp.int32)
+            if whole is None:
+                whole, frac = integer, part
+                continue
+            whole = whole + integer
+            frac, error = _two_sum(frac, part)
+            comp = error if comp is None else comp + error
+        if tail:
+            comp = d * tail if comp is None else comp + d * tail
+    if whole is None:  # every head is 0: x is within the tails (< 2**-50) of 0 at every step
+        whole, frac = xp.zeros_like(step, dtype=xp.int32), xp.zeros_like(step, dtype=f)
+    c_int = round(c_hi)
+    frac, error = _two_sum(frac, c_hi - c_int)  # the constant's part of x (exact)
+    comp = error + c_lo if comp is None else comp + error + c_lo
+    hi, lo = _two_sum(frac, comp)
+    integer = xp.round(hi)
+    hi = hi - integer  # exact, in [-1/2, 1/2]
+    whole = whole + xp.astype(integer, xp.int32) + c_int
+    hi, lo = _two_sum(hi, lo)
+    negative = hi < 0
+    a_hi, a_lo = xp.where(negative, -hi, hi), xp.where(negative, -lo, lo)  # |x - whole|, about <= 1/2
+    near = a_hi + a_lo
+    far = (1.0 - a_hi) - a_lo
+    odd = xp.bitwise_and(whole, 1) == 1
+    return _finish(xp.where(odd, far, near), xp), _finish(xp.where(odd, near, far), xp)
+
+
+def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tuple[Any, Any]:
+    """The fractions done and left of the current cycle when cycles of ``den / num`` steps (a
+    rational) run from step 0: ``(frac(step * num / den), 1 - frac(step * num / den))``.
+
+    The restarts fall on the exact integer steps ``ceil(i * den / num)`` (a table of exact
+    integers, as :func:`xp_geometric_cycle`'s), so a restart is never a step early or late;
+    ``left`` comes from the exact integer offset to the next restart, accurate near 0 (the
+    cosine's tail before a hard restart). Steps are taken in ``[0, end - 1]``: below 0 as 0, from
+    ``end`` on as ``end - 1`` (HF's hard restarts end at ``end``; the schedule decides what
+    follows). float64 within a few ulps; float32 within 0.5 ulp plus 2**-36 relative, no float64.
+
+    Args:
+      step: an integer array (any int or uint dtype, any shape), or a Python int for the scalar
+        and exact namespaces.
+      num: an int >= 0 (0: a single cycle that never restarts).
+      den: an int >= 1.
+      end: an int >= 1; at most 2**12 cycles may start below it (a ValueError otherwise).
+      xp: the array namespace; the results have its float dtype.
+
+    Example:
+      >>> import numpy as np
+      >>> done, left = xp_rational_cycle(np.array([0, 3, 4, 6, 7, 9]), 3, 10, 10, xp=np)
+      >>> done.round(6), left.round(6)
+      (array([0. , 0.9, 0.2, 0.8, 0.1, 0.7]), array([1. , 0.1, 0.8, 0.2, 0.9, 0.3]))
+    """
+    _check_ratio(num, den)
+    if not isinstance(end, int) or isinstance(end, bool) or end < 1:
+        raise ValueError(f"end must be an int >= 1; received end={end!r}")
+    if num and math.ceil(Fraction((end - 1) * num, den)) > _MAX_CYCLES:
+        raise ValueError(
+            f"more than 2**12 cycles of {den}/{num} steps start below end={end}: the restart table "
+            "would be too large"
+        )
+    if isinstance(step, int):
+        s = min(max(step, 0), end - 1)
+        return _python_fold((s * num) % den, den, xp)
+    kind = _kind(xp)
+    if num == 0:
+        zero = xp.zeros_like(step, dtype=xp.float32 if kind == "float32" else xp_float_dtype(xp))
+        return _finish(zero, xp), _finish(zero + 1.0, xp)
+    info = xp.iinfo(step.dtype)
+    top = min(end - 1, int(info.max))
+    step = xp.clip(step, 0 if info.min < 0 else None, top)
+    t = _arithmetic_tables(num, den, top, kind)
+    factor = Fraction(num, den)
+    n = len(t.starts)
+    # the cycle index floor(step * num / den), from a float estimate (off by at most 1: it is
+    # at most 2**12) corrected by exact comparisons with the restart steps
+    if kind == "float32":
+        estimate, _ = _product_f32(factor, step, top.bit_length(), xp)
+    else:
+        estimate = xp.astype(step, xp_float_dtype(xp)) * float(factor)
+    last = xp.asarray(n - 1, dtype=xp.int32)
+    index = xp.clip(xp.astype(xp.floor(estimate), xp.int32), 0, n - 1)
+    index = xp.where(_take(t.starts, step.dtype, index, xp) > step, xp.clip(index - 1, 0, None), index)
+    following = xp.minimum(index + 1, last)
+    index = xp.where((index < last) & (_take(t.starts, step.dtype, following, xp) <= step), following, index)
+    k = step - _take(t.starts, step.dtype, index, xp)  # exact, in [0, 2**bits)
+    m = _take(t.ends, step.dtype, index, xp) - step
+    if kind == "float32":
+        f32 = xp.float32
+        done, _ = _product_f32(
+            factor, k, t.bits, xp, (_take(t.into, f32, index, xp), _take(t.into_lo, f32, index, xp))
+        )
+        left, _ = _product_f32(
+            factor, m, t.bits, xp, (_take(t.beyond, f32, index, xp), _take(t.beyond_lo, f32, index, xp))
+        )
+    else:
+        f64 = xp_float_dtype(xp)
+        done = xp.astype(k, f64) * float(factor) + _take(t.into, f64, index, xp)
+        left = xp.astype(m, f64) * float(factor) + _take(t.beyond, f64, index, xp)
+    return _finish(done, xp), _finish(left, xp)
+
+
+_MAX_CYCLES = 1 << 12  # xp_rational_cycle's table: built in 0.1 s, searched in a few ms
+
+
+@dataclass(frozen=True)
+class _ArithmeticTables:
+    starts: tuple[int, ...]  # ceil(i * den / num): the first step of cycle i
+    ends: tuple[int, ...]  # its last step (at most top)
+    bits: int  # every in-cycle offset is below 2**bits
+    into: tuple[float, ...]  # (starts[i] - i * den / num) * num / den: where the first step is
+    beyond: tuple[float, ...]  # ((i + 1) * den / num - ends[i]) * num / den
+    into_lo: tuple[float, ...] = ()  # float32: the pairs' low parts
+    beyond_lo: tuple[float, ...] = ()
+
+
+@lru_cache(maxsize=64)
+def _arithmetic_tables(num: int, den: int, top: int, kind: str) -> _ArithmeticTables:
+    """The restarts of cycles of ``den / num`` steps at or below ``top``, as exact integers."""
+    n = top * num // den + 1  # cycles i with i * den / num <= top
+    starts = [-(-(i * den) // num) for i in range(n)]
+    ends = [min(starts[i + 1] - 1, top) if i + 1 < n else top for i in range(n)]
+    into = [Fraction(start * num - i * den, den) for i, start in enumerate(starts)]
+    beyond = [Fraction((i + 1) * den - end * num, den) for i, end in enumerate(ends)]
+    bits = max([end - start for start, end in zip(starts, ends, strict=True)] + [1]).bit_length()
+    if kind != "float32":
+        return _ArithmeticTables(
+            tuple(starts), tuple(ends), bits, *(tuple(map(float, x)) for x in (into, beyond))
+        )
+    into_pairs, beyond_pairs = [_pair(x) for x in into], [_pair(x) for x in beyond]
+    return _ArithmeticTables(
+        tuple(starts),
+        tuple(ends),
+        bits,
+        tuple(hi for hi, _ in into_pairs),
+        tuple(hi for hi, _ in beyond_pairs),
+        tuple(lo for _, lo in into_pairs),
+        tuple(lo for _, lo in beyond_pairs),
+    )
+
+
+# -- an interval between real positions (torch's OneCycleLR phases) -----------------------------
+@dataclass(frozen=True)
+class _Interval:
+    """``[start, end]`` cut at the integer steps: those at or below ``floor(start)`` (``before``)
+    have done 0, those at or above ``ceil(end)`` (``after``) done 1, and each step ``s`` of
+    ``[lo, hi]`` between them done ``(s - lo + into) / length`` and left ``(hi - s + beyond) /
+    length``, with ``into = lo - start`` and ``beyond = end - hi`` both in (0, 1] (exact)."""
+
+    before: int  # floor(start); steps below 0 count as 0, so it matters only when >= 0
+    after: int  # ceil(end)
+    lo: int  # max(floor(start) + 1, 0)
+    hi: int  # ceil(end) - 1 (lo > hi: no integer step strictly inside)
+    into: Fraction
+    beyond: Fraction
+    inv: Fraction  # 1 / (end - start) (0 for an empty interval)
+    start: Fraction
+    end: Fraction
+    floats: tuple[float, float, float]  # float64 inv, into, beyond (the scalar path's constants)
+
+
+def _exact_real(value: float | int | Fraction, name: str) -> Fraction:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)):
+        raise ValueError(f"{name} must be a real number; received {name}={value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{name} must be finite; received {name}={value!r}")
+    return Fraction(value)
+
+
+@lru_cache(maxsize=256)
+def _interval(start: float | int | Fraction, end: float | int | Fraction) -> _Interval:
+    a, b = _exact_real(start, "start"), _exact_real(end, "end")
+    if b < a:
+        raise ValueError(f"end must be >= start; received start={start!r}, end={end!r}")
+    before, after = math.floor(a), math.ceil(b)
+    lo, hi = max(before + 1, 0), after - 1
+    inv = 1 / (b - a) if b > a else Fraction(0)
+    floats = (float(inv), float(lo - a), float(b - hi))
+    return _Interval(before, after, lo, hi, lo - a, b - hi, inv, a, b, floats)
+
+
+def xp_interval_fraction(
+    step: Any, start: float | int | Fraction, end: float | int | Fraction, *, xp: Any
+) -> tuple[Any, Any]:
+    """The fractions done and left of the real interval ``[start, end]`` at an integer step:
+    ``done = clip((step - start) / (end - start), 0, 1)`` and ``left = 1 - done``.
+
+    For intervals whose ends are not whole steps (torch's ``OneCycleLR`` phases end at
+    ``pct_start * total_steps - 1``). The ends are exact reals (a float is its exact value), so
+    ``step - start`` is the exact integer ``step - lo`` plus the constant ``lo - start`` in (0, 1]
+    for the first integer ``lo`` past ``start``, and ``end - step`` likewise from the last integer
+    ``hi`` before ``end``: ``done`` keeps its relative accuracy near 0 and ``left`` near the end,
+    even where an end lies a hair from an integer. A step at or past ``end`` has ``done == 1``
+    (also for an empty interval, ``start == end``); steps below 0 count as 0. float64 within 2 ulps;
+    float32 within 0.5 ulp plus 2**-36 relative, with no float64.
+
+    Args:
+      step: an integer array (any int or uint dtype, any shape), or a Python int for the scalar
+        and exact namespaces.
+      start: where the interval starts: an int, a finite float or a Fraction (any sign).
+      end: where it ends, ``>= start``.
+      xp: the array namespace; the results have its float dtype.
+
+    Returns:
+      ``(done, left)``, each shaped like ``step``.
+
+    Example:
+      >>> import numpy as np
+      >>> done, left = xp_interval_fraction(np.array([0, 1, 2, 3, 9]), -0.5, 3.5, xp=np)
+      >>> done, left
+      (array([0.125, 0.375, 0.625, 0.875, 1.   ]), array([0.875, 0.625, 0.375, 0.125, 0.   ]))
+    """
+    c = _interval(start, end)
+    kind = _kind(xp)
+    if isinstance(step, int):
+        return _interval_python(int(max(step, 0)), c, kind, xp)
+    info = xp.iinfo(step.dtype)
+    top = int(info.max)
+    s = xp.where(step < 0, xp.zeros_like(step), step) if info.min < 0 else step
+    after = s >= c.after if c.after <= top else None
+    before = s <= c.before if 0 <= c.before <= top else None  # before > top: every step is
+    if c.lo > min(c.hi, top):  # no step strictly inside: 0 before, 1 after
+        done = _real(s, xp) * 0.0
+        if after is not None:
+            done = xp.where(after, done + 1.0, done)
+        return done, 1.0 - done
+    hi = min(c.hi, top)
+    k = xp.clip(s, c.lo, hi) - c.lo if c.lo else xp.clip(s, None, hi)  # exact, in [0, hi - lo]
+    m = (hi - c.lo) - k
+    beyond = c.end - hi  # past the dtype's range: the steps it cannot hold, as a constant
+    if kind == "float32":
+        bits = (hi - c.lo).bit_length() or 1
+        done, _ = _product_f32(c.inv, k, bits, xp, _pair(c.into * c.inv))
+        left, _ = _product_f32(c.inv, m, bits, xp, _pair(beyond * c.inv))
+    else:
+        inv = float(c.inv)
+        done = (_real(k, xp) + float(c.into)) * inv
+        left = (_real(m, xp) + float(beyond)) * inv
+    if before is not None:
+        done = xp.where(before, xp.zeros_like(done), done)
+        left = xp.where(before, xp.ones_like(left), left)
+    if after is not None:
+        done = xp.where(after, xp.ones_like(done), done)
+        left = xp.where(after, xp.zeros_like(left), left)
+    return _finish(done, xp), _finish(left, xp)
+
+
+def _interval_python(s: int, c: _Interval, kind: str, xp: Any) -> tuple[Any, Any]:
+    """One Python step: the scalar namespace (float64) and the exact one (exact rationals)."""
+    if s >= c.after:
+        done = 1
+    elif s <= c.before:
+        done = 0
+    elif kind == "exact":
+        span = c.end - c.start
+        d = (s - c.start) / span  # exact Fractions, one division each at the working precision
+        return xp.real(d.numerator) / d.denominator, xp.real((1 - d).numerator) / (1 - d).denominator
+    else:
+        inv, into, beyond = c.floats
+        return (s - c.lo + into) * inv, (c.hi - s + beyond) * inv
+    return _real(done, xp) * 1, _real(1 - done, xp) * 1

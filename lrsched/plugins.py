@@ -18,8 +18,17 @@ from lrsched.host import (
     report,
     unregister,
 )
-from lrsched.lookups import all_backends, backend, schedule_class, schedule_name, schedules, unwrapper
-from lrsched.registry import PluginInfo, Registry
+from lrsched.lookups import (
+    all_backends,
+    backend,
+    check_source,
+    registered_checks,
+    schedule_class,
+    schedule_name,
+    schedules,
+    unwrapper,
+)
+from lrsched.registry import PluginInfo, RegisteredCheck, Registry
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -27,12 +36,15 @@ __all__ = [
     "LrschedPluginWarning",
     "PluginHost",
     "PluginInfo",
+    "RegisteredCheck",
     "Registry",
     "all_backends",
     "backend",
+    "check_source",
     "get_host",
     "isolated_host",
     "register",
+    "registered_checks",
     "report",
     "schedule_class",
     "schedule_name",

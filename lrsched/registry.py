@@ -16,15 +16,24 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from lrsched.backend import Backend
+from lrsched.backend import Backend, LazyFunction
 from lrsched.errors import DuplicateNameError, PluginError
 
 if TYPE_CHECKING:
     from lrsched.spec import Schedule
 
-__all__ = ["PluginInfo", "Registry", "Staging", "Unwrapper", "is_schedule", "is_schedule_class"]
+__all__ = [
+    "PluginInfo",
+    "RegisteredCheck",
+    "Registry",
+    "Staging",
+    "Unwrapper",
+    "is_schedule",
+    "is_schedule_class",
+]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_VARIANT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _SPEC_MODULE = "lrsched.spec"
 
 #: ``unwrap(payload) -> {"class_name": ..., "config": ...}``; see ``lrsched_register_unwrappers``.
@@ -76,6 +85,7 @@ class PluginInfo:
     schedules: list[str] = field(default_factory=list)
     backends: list[str] = field(default_factory=list)
     unwrappers: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
     key: str = ""  # the unique name the plugin manager knows it by (set by the host)
 
     def __post_init__(self) -> None:
@@ -88,9 +98,30 @@ class PluginInfo:
         return f"plugin {self.name!r}{where}"
 
 
+@dataclass(frozen=True)
+class RegisteredCheck:
+    """A conformance check registered from ``lrsched_register_checks``; :mod:`lrsched.testing`
+    runs it as a :class:`lrsched.testing.Check` of the same fields.
+
+    ``check`` is the callable given, or a :class:`~lrsched.backend.LazyFunction` for a
+    ``"module:function"`` string.
+    """
+
+    name: str
+    variant: str | None
+    check: Callable[[Schedule], None] = field(repr=False)
+    backend: str | None = None
+    requires: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        """``name[variant]``, or ``name`` without a variant."""
+        return f"{self.name}[{self.variant}]" if self.variant else self.name
+
+
 @dataclass
 class Registry:
-    """Names to schedule classes and backends, and what reads foreign serialized forms."""
+    """Names to schedule classes and backends, what reads foreign serialized forms, and checks."""
 
     schedules: dict[str, type[Schedule]] = field(default_factory=dict)
     schedule_sources: dict[str, str] = field(default_factory=dict)
@@ -100,6 +131,8 @@ class Registry:
     aliases: dict[str, str] = field(default_factory=dict)
     unwrappers: dict[tuple[str, str | None], Unwrapper] = field(default_factory=dict)
     unwrapper_sources: dict[tuple[str, str | None], str] = field(default_factory=dict)
+    checks: dict[str, RegisteredCheck] = field(default_factory=dict)  # by id
+    check_sources: dict[str, str] = field(default_factory=dict)
 
 
 def describe(obj: object) -> str:
@@ -120,6 +153,7 @@ class Staging:
         self.schedules: dict[str, type] = {}
         self.backends: dict[str, Backend] = {}
         self.unwrappers: dict[tuple[str, str | None], Unwrapper] = {}
+        self.checks: dict[str, RegisteredCheck] = {}
 
     def schedule(self, cls: type, name: str | None = None) -> None:
         """The ``register`` of ``lrsched_register_schedules``."""
@@ -175,6 +209,42 @@ class Staging:
             )
         self.unwrappers[key] = unwrap
 
+    def check(
+        self,
+        name: str,
+        check: Callable[..., None] | str,
+        *,
+        variant: str | None = None,
+        backend: str | None = None,
+        requires: tuple[str, ...] = (),
+    ) -> None:
+        """The ``register`` of ``lrsched_register_checks``."""
+        check_name("check", name)
+        if variant is not None and not (isinstance(variant, str) and _VARIANT.fullmatch(variant)):
+            raise PluginError(
+                "check variants are letters, digits, '_', '.' and '-' (not first); "
+                f"received variant={variant!r}"
+            )
+        if backend is not None:
+            check_name("backend", backend)
+        if not isinstance(requires, (tuple, list)) or not all(isinstance(m, str) and m for m in requires):
+            raise PluginError(
+                f"register() takes requires as a tuple of module names; received requires={requires!r}"
+            )
+        entry_id = f"{name}[{variant}]" if variant else name
+        if isinstance(check, str):
+            check = LazyFunction(check, entry_id, kind="check")
+        elif not callable(check):
+            raise PluginError(
+                f"register() takes check(spec) as a callable or a 'module:function' string; received {check!r}"
+            )
+        if entry_id in self.registry.checks or entry_id in self.checks:
+            source = self.registry.check_sources.get(entry_id, self.info.source)
+            raise DuplicateNameError(
+                f"check {entry_id!r} is already registered by {source}; {self.info.source} tried to register another"
+            )
+        self.checks[entry_id] = RegisteredCheck(name, variant, check, backend, tuple(requires))
+
     def commit(self) -> None:
         """Add what was staged to the registry."""
         registry, source = self.registry, self.info.source
@@ -193,10 +263,14 @@ class Staging:
             registry.unwrappers[key] = unwrap
             registry.unwrapper_sources[key] = source
             self.info.unwrappers.append(f"{key[0]}:{key[1]}")
+        for entry_id, entry in self.checks.items():
+            registry.checks[entry_id] = entry
+            registry.check_sources[entry_id] = source
+            self.info.checks.append(entry_id)
 
 
 def check_name(kind: str, name: object) -> None:
-    """Schedule and backend names are identifiers: no dots, so never a module path."""
+    """Schedule, backend and check names are identifiers: no dots, so never a module path."""
     if not isinstance(name, str) or not _NAME.match(name):
         raise PluginError(
             f"{kind} names must be identifiers (letters, digits, '_'; no dots); received {name!r}"

@@ -7,6 +7,7 @@ Measured as the catalogue is held: float32 within 4 ulps and float64 within 1e-1
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import array_api_strict
 import mpmath
@@ -23,6 +24,9 @@ from blocks import (
     inverse_time,
     keras_float32_index,
     naive_half_cosine,
+    periodic_progress,
+    ratio_steps,
+    rational_cycle,
     restart_steps,
     worst,
 )
@@ -35,10 +39,13 @@ from lrsched.numerics import (
     xp_geometric_cycle,
     xp_half_cosine,
     xp_half_cosine_fraction,
+    xp_interval_fraction,
     xp_inverse_time,
     xp_lerp,
+    xp_periodic_progress,
     xp_polynomial,
     xp_progress,
+    xp_rational_cycle,
     xp_remaining,
 )
 from lrsched.xp import scalar, with_float_dtype
@@ -300,3 +307,213 @@ def test_geometric_cycle_narrow_dtypes_and_shapes(int_dtype, t_mul):
 def test_geometric_cycle_bad_arguments(first, t_mul, message):
     with pytest.raises(ValueError, match=message):
         xp_geometric_cycle(np.asarray([1], dtype=np.int64), first, t_mul, xp=np)
+
+
+# -- rational progress (HF transformers' num_cycles) ---------------------------------------------
+CYCLES = st.one_of(
+    st.sampled_from([0.5, 1.0, 3.0, 0.3, 1.3, 2.7, 1e-3, 123.456]),
+    st.floats(1e-6, 1e3, allow_nan=False),
+    st.floats(1e-300, 1e300, allow_nan=False),
+)
+LENGTHS = st.one_of(
+    st.sampled_from([1, 2, 3, 7, 999, 2**24 + 1, 10**9 + 7, 2**40 + 3]), st.integers(1, 2**63 - 1)
+)
+
+
+def _ratio(cycles: float, length: int, factor: int) -> tuple[int, int]:
+    ratio = Fraction(cycles) * factor / length
+    return ratio.numerator, ratio.denominator
+
+
+@pytest.mark.parametrize("int_dtype", INT_DTYPES, ids=lambda d: d.__name__)
+@settings(max_examples=12)
+@given(cycles=CYCLES, length=LENGTHS, start=st.sampled_from([0, -1, 5, 2**40]), seed=st.integers(0, 2**32))
+def test_periodic_progress_against_exact_math(int_dtype, cycles, length, start, seed):
+    """HF's cosine of num_cycles waves over a length: the phase exact to its rounding at every
+    step of the dtype (negative ones too), so the troughs keep their relative accuracy."""
+    num, den = _ratio(cycles, length, 2)
+    info = np.iinfo(int_dtype)
+    steps = ratio_steps(num, den, start, int(info.min), int(info.max), np.random.default_rng(seed))
+    want = [periodic_progress(s, start, num, den) for s in steps]
+    for name in sorted(NAMESPACES):
+        xp, to_xp, dtype = NAMESPACES[name]
+        done, left = xp_periodic_progress(to_xp(np.asarray(steps, dtype=int_dtype)), start, num, den, xp=xp)
+        assert np.asarray(done).dtype == np.asarray(left).dtype == np.dtype(dtype)
+        cosine = xp_half_cosine_fraction(done, left, xp=xp)
+        for label, got, exact in [
+            ("done", done, [d for d, _ in want]),
+            ("left", left, [lf for _, lf in want]),
+            ("cosine", cosine, [(1 + mpmath.cospi(d)) / 2 for d, _ in want]),
+        ]:
+            error, i = worst(got, exact, dtype)
+            assert error <= BOUND[dtype], f"{name} {label} at step {steps[i]}: {error:.3g} off"
+
+
+@settings(max_examples=30)
+@given(cycles=CYCLES, length=LENGTHS, start=st.integers(-5, 5), data=st.data())
+def test_periodic_progress_on_python_ints(cycles, length, start, data):
+    """Python ints of any size: correctly rounded (scalar) and exact (the exact namespace)."""
+    num, den = _ratio(cycles, length, 2)
+    for step in [*data.draw(st.lists(st.integers(-(2**70), 2**70), min_size=1, max_size=4)), 0, length]:
+        want = periodic_progress(step, start, num, den)
+        got = xp_periodic_progress(step, start, num, den, xp=scalar)
+        assert [type(g) for g in got] == [float, float]
+        assert list(got) == [float(w) for w in want]  # int / int: correctly rounded
+        cosine = exact_value(
+            lambda s, xp: xp_half_cosine_fraction(*xp_periodic_progress(s, start, num, den, xp=xp), xp=xp),
+            step,
+        )
+        assert cosine == float((1 + mpmath.cospi(want[0])) / 2)
+
+
+def test_periodic_progress_is_hf_cosine_past_the_end():
+    """num_cycles=0.5 over 1000 steps: down to 0 at 1000, up again to the start at 2000 (HF's
+    cosine), and the phase of a non-whole period (1.3 waves: 769.2 steps) exact far out."""
+    done, left = xp_periodic_progress(np.asarray([0, 500, 1000, 1500, 2000, 3000]), 0, 1, 1000, xp=np)
+    cosine = xp_half_cosine_fraction(done, left, xp=np)
+    assert cosine.tolist() == pytest.approx([1.0, 0.5, 0.0, 0.5, 1.0, 0.0], rel=1e-15)
+    assert cosine[2] == cosine[5] == 0.0 and cosine[4] == 1.0  # the troughs exactly 0
+    num, den = _ratio(1.3, 1000, 2)
+    steps = [2**62 + k for k in range(-3, 4)]
+    done, left = xp_periodic_progress(
+        np.asarray(steps, dtype=np.int64), 0, num, den, xp=with_float_dtype(np, np.float32)
+    )
+    assert worst(left, [periodic_progress(s, 0, num, den)[1] for s in steps], "float32")[0] <= 1
+
+
+@pytest.mark.parametrize("int_dtype", [*INT_DTYPES, np.uint8, np.int16, np.uint64], ids=lambda d: d.__name__)
+@settings(max_examples=10)
+@given(
+    cycles=st.one_of(st.sampled_from([1.0, 2.0, 3.0, 0.3, 2.7, 7.0, 1e-300, 4096.0]), st.floats(0, 100)),
+    length=LENGTHS,
+    seed=st.integers(0, 2**32),
+)
+def test_rational_cycle_against_exact_math(int_dtype, cycles, length, seed):
+    """HF's hard restarts: a restart on its exact integer step (done 0 exactly where one falls on
+    an integer), the fractions and the cosine within bounds, up to the end and past it."""
+    num, den = _ratio(cycles, length, 1)
+    info = np.iinfo(int_dtype)
+    top = int(info.max)
+    steps = ratio_steps(num, den, 0, int(info.min), top, np.random.default_rng(seed))
+    steps = sorted(
+        {*steps, *(s for s in (length - 2, length - 1, length, length + 1) if int(info.min) <= s <= top)}
+    )
+    want = [rational_cycle(s, num, den, length) for s in steps]
+    for name in sorted(NAMESPACES):
+        xp, to_xp, dtype = NAMESPACES[name]
+        done, left = xp_rational_cycle(to_xp(np.asarray(steps, dtype=int_dtype)), num, den, length, xp=xp)
+        assert np.asarray(done).dtype == np.dtype(dtype)
+        tiny = float(np.finfo(dtype).tiny)  # below it done may round to 0 without a restart
+        for step, got, (exact, _) in zip(steps, np.asarray(done).tolist(), want, strict=True):
+            if exact == 0 or exact >= tiny:
+                assert (got == 0) == (exact == 0), f"{name}: step {step} is a restart: {exact == 0}, {got}"
+        cosine = xp_half_cosine_fraction(done, left, xp=xp)
+        for label, got, exact in [
+            ("left", left, [lf for _, lf in want]),
+            ("cosine", cosine, [(1 + mpmath.cospi(d)) / 2 for d, _ in want]),
+        ]:
+            error, i = worst(got, exact, dtype)
+            assert error <= BOUND[dtype], f"{name} {label} at step {steps[i]}: {error:.3g} off"
+
+
+@settings(max_examples=20)
+@given(cycles=st.floats(0, 4096), length=LENGTHS, data=st.data())
+def test_rational_cycle_on_python_ints(cycles, length, data):
+    num, den = _ratio(cycles, length, 1)
+    for step in [*data.draw(st.lists(st.integers(-5, 2**70), min_size=1, max_size=4)), length - 1]:
+        want = rational_cycle(step, num, den, length)
+        assert list(xp_rational_cycle(step, num, den, length, xp=scalar)) == [float(w) for w in want]
+        assert exact_value(lambda s, xp: xp_rational_cycle(s, num, den, length, xp=xp)[1], step) == float(
+            want[1]
+        )
+
+
+def test_rational_cycle_restarts_where_hf_puts_them():
+    """3 cycles over 1000 steps: restarts at 333.33 and 666.67, so on steps 334 and 667."""
+    steps = np.asarray([0, 333, 334, 666, 667, 999, 1000], dtype=np.int32)
+    done, _left = xp_rational_cycle(steps, 3, 1000, 1000, xp=with_float_dtype(np, np.float32))
+    assert done.tolist()[:5] == pytest.approx([0, 0.999, 0.002, 0.998, 0.001], abs=1e-6)
+    assert done[5] == done[6]  # from the end on: as at end - 1
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: xp_periodic_progress(np.asarray([1]), 0, -1, 3, xp=np), "num must be an int >= 0"),
+        (lambda: xp_periodic_progress(np.asarray([1]), 0, 1, 0, xp=np), "den must be an int >= 1"),
+        (lambda: xp_periodic_progress(np.asarray([1]), 0.5, 1, 2, xp=np), "start must be an int"),
+        (lambda: xp_rational_cycle(np.asarray([1]), 1, 2, 0, xp=np), "end must be an int >= 1"),
+        (lambda: xp_rational_cycle(np.asarray([1]), 4097, 1, 2, xp=np), "more than 2\\*\\*12 cycles"),
+    ],
+)
+def test_rational_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# -- intervals between real positions (torch's OneCycleLR phases) --------------------------------
+def interval_fraction(step: int, start: Fraction, end: Fraction) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """``(done, left)`` exactly, steps below 0 counting as 0 and a step at or past the end done."""
+    s = max(step, 0)
+    if s >= end:
+        done = Fraction(1)
+    elif s <= start:
+        done = Fraction(0)
+    else:
+        done = min(max((s - start) / (end - start), Fraction(0)), Fraction(1))
+    return tuple(mpmath.mpf(f.numerator) / f.denominator for f in (done, 1 - done))
+
+
+def _near_integers():
+    """Real ends where the interval's maths is delicate: a hair from an integer, halves, big."""
+    whole = st.one_of(st.integers(-3, 40), st.integers(0, 2**40), st.sampled_from([2**31 - 2, 2**62]))
+    hair = st.sampled_from([0.0, 2.0**-40, -(2.0**-40), 0.5, 1e-9, -1e-9, 0.3])
+    return st.builds(lambda w, h: float(w) + h, whole, hair)
+
+
+@pytest.mark.parametrize("namespace", sorted(NAMESPACES))
+@pytest.mark.parametrize("int_dtype", INT_DTYPES, ids=lambda d: d.__name__)
+@settings(max_examples=25)
+@given(start=_near_integers(), length=st.one_of(_near_integers(), st.floats(0, 10)), data=st.data())
+def test_interval_fraction_against_exact_math(namespace, int_dtype, start, length, data):
+    xp, to_xp, dtype = NAMESPACES[namespace]
+    end = start + abs(length)
+    a, b = Fraction(start), Fraction(end)
+    top = int(np.iinfo(int_dtype).max)
+    marks = [0, 1, math.floor(start), math.ceil(start), math.floor(end), math.ceil(end), top]
+    steps = {m + d for m in marks for d in (-1, 0, 1)}
+    steps |= set(data.draw(st.lists(st.integers(0, top), max_size=6)))
+    steps = sorted(s for s in steps if 0 <= s <= top)
+    done, left = xp_interval_fraction(to_xp(np.asarray(steps, dtype=int_dtype)), start, end, xp=xp)
+    want = [interval_fraction(s, a, b) for s in steps]
+    for got, k in ((done, 0), (left, 1)):
+        assert np.asarray(got).dtype == np.dtype(dtype)
+        error, i = worst(got, [w[k] for w in want], dtype)
+        assert error <= BOUND[dtype], f"{('done', 'left')[k]} at step {steps[i]}: {error:.3g} off"
+    for s, w in zip(steps[:6], want, strict=False):  # Python ints: float64, and correctly rounded
+        got = xp_interval_fraction(s, start, end, xp=scalar)
+        assert all(type(g) is float for g in got)
+        assert worst(list(got), list(w), "float64")[0] <= 1e-12
+        for k in (0, 1):
+            assert exact_value(lambda t, xp, k=k: xp_interval_fraction(t, start, end, xp=xp)[k], s) == float(
+                w[k]
+            )
+
+
+def test_interval_fraction_edges():
+    f32 = with_float_dtype(np, np.float32)
+    steps = np.asarray([-3, 0, 1, 2, 3, 4], dtype=np.int64)
+    for xp in (np, f32):
+        # a step at the end is done, also for an empty interval; negative steps count as 0
+        assert xp_interval_fraction(steps, 2, 2, xp=xp)[0].tolist() == [0, 0, 0, 1, 1, 1]
+        assert xp_interval_fraction(steps, -1.0, 3, xp=xp)[0].tolist() == [0.25, 0.25, 0.5, 0.75, 1, 1]
+        assert xp_interval_fraction(steps, 0.5, 0.75, xp=xp)[1].tolist() == [1, 1, 0, 0, 0, 0]
+        assert xp_interval_fraction(steps, 2**70, 2**71, xp=xp)[0].tolist() == [0] * 6
+    # the step just past an end a hair below an integer: done is tiny, and exact in float32
+    hair = 3.0 - 2.0**-40
+    done, _ = xp_interval_fraction(np.asarray([3], dtype=np.int32), hair, hair + 1000, xp=f32)
+    assert done[0] == np.float32(2.0**-40 / 1000)
+    with pytest.raises(ValueError, match="end must be >= start"):
+        xp_interval_fraction(steps, 3.0, 2.0, xp=np)
+    with pytest.raises(ValueError, match="start must be finite"):
+        xp_interval_fraction(steps, math.inf, 2.0, xp=np)

@@ -146,3 +146,33 @@ def test_show_all_names_the_backends_it_skips(capsys):
 def test_show_help_lists_every_config_format(capsys):
     assert main(["show", "--help"]) == 0
     assert "(.json, .yaml, .toml)" in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("boundaries", ["100,200", "[100, 200]"])
+def test_tuple_arguments_take_comma_separated_numbers_or_json(boundaries, capsys):
+    argv = ["show", "PiecewiseConstantDecay", "--boundaries", boundaries, "--values", "0.1, 0.01,0.001"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert lrsched.deserialize(out.splitlines()[0]) == lrsched.PiecewiseConstantDecay(
+        [100, 200], [0.1, 0.01, 0.001]
+    )
+    _, rows = table(out)
+    assert {int(r["step"]): float(r["exact"]) for r in rows}[101] == 0.01
+
+
+def test_a_bad_tuple_element_is_named(capsys):
+    assert main(["show", "PiecewiseConstantDecay", "--boundaries", "100", "--values", "0.1,x"]) == 2
+    assert "element 1 is 'x'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "name", ["PolynomialDecay", "InverseTimeDecay", "CosineDecay", "CosineDecayRestarts"]
+)
+def test_every_keras_twin_shows_from_its_arguments(name, capsys):
+    first = "--first-decay-steps" if name == "CosineDecayRestarts" else "--decay-steps"
+    extra = ["--decay-rate", "0.5"] if name == "InverseTimeDecay" else []
+    assert main(["show", name, "--initial-learning-rate", "0.1", first, "100", *extra]) == 0
+    out = capsys.readouterr().out
+    spec = lrsched.deserialize(out.splitlines()[0])
+    _, rows = table(out)
+    assert [float(r["exact"]) for r in rows] == [spec(int(r["step"])) for r in rows]

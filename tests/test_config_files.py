@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
 
 import lrsched
 from lrsched.cli import main
+from lrsched.testing import strategies
 
 SPEC = lrsched.ExponentialDecay(0.1, 1000, 0.96, staircase=True)
 TEXTS = {
@@ -67,3 +69,25 @@ def test_unknown_suffix_and_missing_file(tmp_path):
         lrsched.load(tmp_path / "x.ini")
     with pytest.raises(lrsched.ConfigError, match="cannot read"):
         lrsched.load(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml", ".toml"])
+@settings(max_examples=25, deadline=None)
+@given(spec=strategies.specs(max_depth=2))
+def test_dump_writes_what_load_reads_back(tmp_path_factory, suffix, spec):
+    path = tmp_path_factory.mktemp("dump") / f"schedule{suffix}"
+    lrsched.dump(spec, path)
+    assert lrsched.load(path) == spec
+
+
+def test_dump_toml_reads_as_tables(tmp_path):
+    spec = lrsched.Join([lrsched.Constant(0.1), lrsched.CosineDecay(0.1, 100)], [10])
+    lrsched.dump(spec, tmp_path / "s.toml")
+    text = (tmp_path / "s.toml").read_text()
+    assert '[[config.schedules]]\nclass_name = "Constant"' in text
+    assert "warmup_target" not in text  # None: left out, its default
+
+
+def test_dump_refuses_an_unknown_suffix(tmp_path):
+    with pytest.raises(lrsched.ConfigError, match=r"unknown config format '\.ini'"):
+        lrsched.dump(lrsched.Constant(0.1), tmp_path / "s.ini")

@@ -4,6 +4,7 @@ heavy, and its strategies and tolerance behave as documented."""
 from __future__ import annotations
 
 import math
+import sys
 from typing import ClassVar
 
 import numpy as np
@@ -87,9 +88,25 @@ def test_import_imports_no_framework_nor_pytest_nor_hypothesis():
         import sys, lrsched.testing
         heavy = {"tensorflow", "keras", "torch", "jax", "optax", "pytest", "hypothesis", "jsonschema"}
         print(sorted({m.split(".")[0] for m in sys.modules} & heavy))
+        ids = [check.id for check in lrsched.testing.checks()]  # the plugins' checks included
+        assert {"kth_update[torch]", "jax_transforms", "keras_config"} <= set(ids), ids
+        print(sorted({m.split(".")[0] for m in sys.modules} & heavy))
+        print(sorted(m for m in sys.modules if m.startswith("lrsched_") and m.endswith("._checks")))
         """
     )
-    assert out.strip() == "[]"
+    assert out.split() == ["[]", "[]", "[]"]
+
+
+def test_each_framework_check_comes_from_its_backend_plugin():
+    by_plugin = {info.name: info.checks for info in lrsched.plugins.report()}
+    assert {"torch_resume", "torch_compile", "kth_update[torch]", "values[torch-tensor]"} <= set(
+        by_plugin["torch"]
+    )
+    assert {"jax_transforms", "kth_update[optax]", "step_dtypes[jax]"} <= set(by_plugin["jax"])
+    assert {"keras_config", "kth_update[keras]", "step_policy[tensorflow]"} <= set(by_plugin["tensorflow"])
+    own = {c.id for c in checks()} - {i for ids in by_plugin.values() for i in ids}
+    assert {"serialization", "pickling", "values[numpy-float32]", "step_policy[core]"} <= own
+    assert not {i for i in own if "torch" in i or "jax" in i or "keras" in i or "tensorflow" in i}
 
 
 def test_a_naive_half_cosine_fails_in_float64_and_float32(broken):
@@ -214,3 +231,87 @@ def test_generated_specs_are_valid_and_respect_the_schema(composite):
         assert np.isfinite([v for v in data["config"].values() if isinstance(v, float)]).all()
 
     draw()
+
+
+class ThirdPartyChecks:
+    """A plugin's own checks: one by ``"module:function"`` (tests/support/kit_checks.py), one
+    whose module is missing, one needing an absent module, one an unregistered backend."""
+
+    @lrsched.hookimpl
+    def lrsched_register_checks(self, register):
+        register("peak_at_zero", "kit_checks:peak_at_zero")
+        register("gone", "lrsched_no_such_module_at_all:check", variant="lazy")
+        register("needs", _never_called, variant="module", requires=("lrsched_no_such_module_at_all",))
+        register("needs", _never_called, variant="backend", backend="no_such_backend")
+
+
+def _never_called(spec):
+    raise AssertionError("a skipped check ran")
+
+
+def test_a_plugin_registers_checks_that_check_schedule_runs(fresh_host):
+    sys.modules.pop("kit_checks", None)
+    fresh_host.register(ThirdPartyChecks(), name="third")
+    ids = [c.id for c in checks()]
+    assert ids.index("pickling") < ids.index("peak_at_zero") < ids.index("step_policy[core]")
+    assert {"gone[lazy]", "needs[module]", "needs[backend]"} <= set(ids)
+    assert "kit_checks" not in sys.modules  # listed, not imported
+    results = check_schedule(lrsched.ExponentialDecay(0.1, 1000, 0.5), select=["peak_at_zero", "needs"])
+    assert [(r.check, r.status) for r in results] == [
+        ("peak_at_zero", "passed"),
+        ("needs[module]", "skipped"),
+        ("needs[backend]", "skipped"),
+    ]
+    assert "needs lrsched_no_such_module_at_all, not installed" in results[1].message
+    assert "backend 'no_such_backend' is not registered" in results[2].message
+    warmup = lrsched.Warmup(lrsched.ExponentialDecay(0.1, 1000, 0.5), 100)
+    with pytest.raises(
+        ConformanceError, match=r"peak_at_zero on Warmup\(.*spec\(0\) is 0\.0, but a later step"
+    ):
+        check_schedule(warmup, select=["peak_at_zero"])
+    with pytest.raises(
+        ConformanceError, match=r"gone\[lazy\] on .*the 'gone\[lazy\]' check could not import"
+    ):
+        check_schedule(warmup, select=["gone"])
+
+
+def _one_step_early(spec, steps):
+    return [spec(step + 1) for step in steps]
+
+
+class EarlyBackend:
+    """A backend one step early everywhere, whose plugin replaces its generic values check."""
+
+    @lrsched.hookimpl
+    def lrsched_register_backends(self, register):
+        register(lrsched.Backend("early", render=lambda spec: spec, evaluate=_one_step_early, options={}))
+
+    @lrsched.hookimpl
+    def lrsched_register_checks(self, register):
+        register("values", _never_called, variant="early", backend="early")
+
+
+def test_a_plugin_check_replaces_the_generic_check_of_its_backend(fresh_host):
+    fresh_host.register(EarlyBackend(), name="early")
+    (values,) = [c for c in checks() if c.id == "values[early]"]
+    assert values.func is _never_called
+    (boundaries,) = [c for c in checks() if c.id == "boundaries[early]"]  # the generic one
+    with pytest.raises(
+        ConformanceError, match=r"(?s)boundaries\[early\] on .*the boundary at step 1000 is not"
+    ):
+        boundaries(lrsched.ExponentialDecay(0.1, 1000, 0.5, staircase=True))
+
+
+class TakesPickling:
+    @lrsched.hookimpl
+    def lrsched_register_checks(self, register):
+        register("pickling", _never_called)
+
+
+def test_a_plugin_cannot_take_the_id_of_one_of_the_kits_own_checks(fresh_host):
+    fresh_host.register(TakesPickling(), name="takes")
+    with pytest.raises(
+        lrsched.DuplicateNameError,
+        match=r"check 'pickling' is one of lrsched.testing's own; plugin 'takes' tried to register it again",
+    ):
+        checks()

@@ -18,7 +18,12 @@ TUTORIAL = (Path(__file__).resolve().parents[1] / "docs" / "writing-a-plugin.md"
 
 
 def test_there_are_hooks():
-    assert HOOKS == ["lrsched_register_backends", "lrsched_register_schedules", "lrsched_register_unwrappers"]
+    assert HOOKS == [
+        "lrsched_register_backends",
+        "lrsched_register_checks",
+        "lrsched_register_schedules",
+        "lrsched_register_unwrappers",
+    ]
 
 
 @pytest.mark.parametrize("hook", HOOKS)
@@ -47,6 +52,10 @@ def test_each_hook_is_exercised(hook):
         @lrsched.hookimpl
         def lrsched_register_unwrappers(self, register):
             calls["lrsched_register_unwrappers"] = register
+
+        @lrsched.hookimpl
+        def lrsched_register_checks(self, register):
+            calls["lrsched_register_checks"] = register
 
     assert {name for name in dir(Everything) if name.startswith("lrsched_")} == set(HOOKS)
     host = PluginHost(entry_points=False)

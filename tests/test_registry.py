@@ -350,3 +350,51 @@ def test_unwrappers_are_checked_and_unique(fresh_host):
     messages = " | ".join(str(w.message) for w in record)
     assert "module 'm' with registered_name None is already registered by plugin 'first'" in messages
     assert "non-empty str" in messages and "callable unwrap" in messages
+
+
+def checking_plugin(*entries, then_raise=None):
+    class Plugin:
+        @lrsched.hookimpl
+        def lrsched_register_checks(self, register):
+            for args, kwargs in entries:
+                register(*args, **kwargs)
+            if then_raise:
+                raise then_raise
+
+    return Plugin()
+
+
+def test_checks_are_checked_and_unique(fresh_host):
+    def check(spec):
+        pass
+
+    fresh_host.register(checking_plugin((("mine", check), {"variant": "a-1.x"})), name="first")
+    fresh_host.register(checking_plugin((("mine", check), {"variant": "a-1.x"})), name="second")
+    fresh_host.register(checking_plugin((("my.check", check), {})), name="dotted")
+    fresh_host.register(checking_plugin((("mine", check), {"variant": "a b"})), name="spaced")
+    fresh_host.register(checking_plugin((("mine", check), {"backend": "no.such"})), name="badbackend")
+    fresh_host.register(checking_plugin((("mine", check), {"requires": "torch"})), name="requires")
+    fresh_host.register(checking_plugin((("mine", 42), {})), name="notcallable")
+    fresh_host.register(checking_plugin((("mine", "no_colon"), {"variant": "lazy"})), name="badlazy")
+    fresh_host.register(
+        checking_plugin((("other", check), {}), then_raise=RuntimeError("boom")), name="raising"
+    )
+    with pytest.warns(LrschedPluginWarning) as record:
+        registry = fresh_host.registry
+    messages = " | ".join(str(w.message) for w in record)
+    assert "check 'mine[a-1.x]' is already registered by plugin 'first'; plugin 'second' tried" in messages
+    assert "check names must be identifiers (letters, digits, '_'; no dots); received 'my.check'" in messages
+    assert (
+        "check variants are letters, digits, '_', '.' and '-' (not first); received variant='a b'" in messages
+    )
+    assert "backend names must be identifiers (letters, digits, '_'; no dots); received 'no.such'" in messages
+    assert "requires as a tuple of module names; received requires='torch'" in messages
+    assert "check(spec) as a callable or a 'module:function' string; received 42" in messages
+    assert "check 'mine[lazy]': a lazy function is 'module:function'; received 'no_colon'" in messages
+    assert "RuntimeError: boom" in messages
+    assert {i for i in registry.checks if i.startswith(("mine", "my", "other"))} == {"mine[a-1.x]"}
+    assert registry.check_sources["mine[a-1.x]"] == "plugin 'first'"
+    infos = {info.name: info for info in fresh_host.infos()}
+    assert infos["first"].checks == ["mine[a-1.x]"]
+    assert infos["raising"].status == "failed" and infos["raising"].checks == []
+    assert lrsched.plugins.registered_checks()["mine[a-1.x]"].check is check

@@ -12,9 +12,11 @@ import types
 from typing import Any
 
 from lrsched.hookspecs import hookimpl
-from lrsched.schedules.composition import Clip, Constant, Join, Offset, Scale, Warmup
+from lrsched.schedules.composition import Clip, Constant, Join, Offset, Product, Scale, Warmup
 from lrsched.schedules.cosine import CosineDecay, CosineDecayRestarts, CosinePowerDecay
+from lrsched.schedules.cyclical import CosineAnnealing, Cyclical, OneCycle  # PyTorch's
 from lrsched.schedules.exponential import ExponentialDecay
+from lrsched.schedules.hf import CosineCycles, CosineHardRestarts, InverseSqrtDecay, OneMinusSqrtDecay
 from lrsched.schedules.inverse_time import InverseTimeDecay
 from lrsched.schedules.piecewise import PiecewiseConstantDecay
 from lrsched.schedules.polynomial import PolynomialDecay
@@ -23,15 +25,23 @@ __all__ = [
     "BUILTIN",
     "Clip",
     "Constant",
+    "CosineAnnealing",
+    "CosineCycles",
     "CosineDecay",
     "CosineDecayRestarts",
+    "CosineHardRestarts",
     "CosinePowerDecay",
+    "Cyclical",
     "ExponentialDecay",
+    "InverseSqrtDecay",
     "InverseTimeDecay",
     "Join",
     "Offset",
+    "OneCycle",
+    "OneMinusSqrtDecay",
     "PiecewiseConstantDecay",
     "PolynomialDecay",
+    "Product",
     "Scale",
     "Warmup",
 ]
@@ -52,6 +62,16 @@ BUILTIN: tuple[type, ...] = (
     Offset,
     Scale,
     Clip,
+    # HF transformers' shapes
+    CosineCycles,
+    CosineHardRestarts,
+    InverseSqrtDecay,
+    OneMinusSqrtDecay,
+    # PyTorch's closed-form schedulers
+    CosineAnnealing,
+    Cyclical,
+    OneCycle,
+    Product,
     # optax's shapes (composition expresses the rest: docs/catalogue.md)
     CosinePowerDecay,
 )

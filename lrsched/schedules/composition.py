@@ -38,7 +38,7 @@ from lrsched.spec import (
 )
 from lrsched.xp import is_exact, xp_float_dtype
 
-__all__ = ["Clip", "Constant", "Join", "Offset", "Scale", "Warmup"]
+__all__ = ["Clip", "Constant", "Join", "Offset", "Product", "Scale", "Warmup"]
 
 
 def _full(step: Any, value: float, xp: Any) -> Any:
@@ -353,3 +353,45 @@ class Clip(Schedule):
 
     def horizon(self) -> int:
         return self.schedule.horizon()
+
+
+# -- the product of schedules (PyTorch's ChainedScheduler) ------------------------------------------
+def _times(a: Any, b: Any, xp: Any) -> Any:
+    """``a * b``, and 0 where either is 0 (also where the other overflowed to inf)."""
+    if not hasattr(a, "dtype") and not hasattr(b, "dtype"):  # Python scalars or exact reals
+        return a * b if a != 0 and b != 0 else a * 0
+    out = a * b
+    return xp.where((a == 0) | (b == 0), xp.zeros_like(out), out)
+
+
+class Product(Schedule):
+    """The product of schedules' values at each step: ``schedules[0](step) * schedules[1](step) * ...``.
+
+    PyTorch's ``ChainedScheduler`` of multiplicative schedulers (each multiplies the lr by its own
+    factor): the first schedule is the lr, the others factors (rates of 1.0 at their start).
+    Where a factor is 0 the product is 0, even where another overflowed.
+
+    Args:
+      schedules: at least one schedule.
+
+    Example:
+      >>> import lrsched
+      >>> warmup = lrsched.PiecewiseConstantDecay([1], [0.1, 1.0])  # ConstantLR(factor=0.1, total_iters=2)
+      >>> spec = lrsched.Product([lrsched.ExponentialDecay(1.0, 1, 0.5), warmup])
+      >>> spec(0), spec(1), spec(2)
+      (0.1, 0.05, 0.25)
+    """
+
+    schedules: ScheduleTuple
+
+    def value(self, step: Any, xp: Any) -> Any:
+        out = self.schedules[0].value(step, xp)
+        for schedule in self.schedules[1:]:
+            out = _times(out, schedule.value(step, xp), xp)
+        return out
+
+    def breakpoints(self) -> tuple[int, ...]:
+        return tuple(sorted({b for schedule in self.schedules for b in schedule.breakpoints()}))
+
+    def horizon(self) -> int:
+        return max(schedule.horizon() for schedule in self.schedules)

@@ -9,6 +9,9 @@ runs every check on their schedule, over every backend available where the tests
   is its own test id, and a check whose framework is absent is reported as skipped.
 - :mod:`lrsched.testing.strategies` builds valid specs of any registered schedule for hypothesis.
 
+The checks of each framework come from its backend's plugin (hook ``lrsched_register_checks``),
+as a third party's do; :mod:`lrsched.testing.support` holds what checks are made of.
+
 The oracle is ``spec(step)`` for a Python int, the correctly rounded exact value. Values must be
 within 1e-12 relative in float64 and 4 ulps in float32, each measured at the size
 ``max(|exact|, 1e-6 * peak)`` (:func:`assert_close`).
@@ -52,8 +55,9 @@ __all__ = [
 
 
 def checks(*, backends: Sequence[str] | None = None, select: Iterable[str] | None = None) -> list[Check]:
-    """The checks, in order: values and boundaries for every rendering of every registered backend,
-    step dtypes, serialization, framework objects, the k-th update, the step policy.
+    """The checks, the kit's and those plugins register, grouped by family: values and boundaries
+    for every rendering of every registered backend, step dtypes, serialization, the families
+    plugins add (framework objects, the k-th update), the step policy.
 
     Args:
       backends: keep only checks about these backends (and the backend-free ones); default all.

@@ -1,22 +1,25 @@
-"""The renderings the value checks compare with exact math: every available backend through
-``lrsched.evaluate``, and the other dtypes and objects of the backends lrsched ships.
+"""Renderings: the ways of computing a spec's values that the value and boundary checks compare
+with exact math.
 
-A third-party backend is covered through its ``evaluate``: the kit reads its dtype from its
-values (float32 when every value is a float32 and the exact ones are not).
+Every registered backend is checked through its ``evaluate``, its dtype read from its values
+(float32 when every value is a float32 and the exact ones are not). A backend's plugin declares
+its dtype, and adds its other dtypes and objects, by registering ``values[...]`` and
+``boundaries[...]`` checks built from a :class:`Rendering` (``lrsched_register_checks``).
 """
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from lrsched.testing._steps import INT32_MAX, INT64_MAX
+from lrsched.testing._steps import INT64_MAX
 
 if TYPE_CHECKING:
     from lrsched.spec import Schedule
 
-__all__ = ["Rendering", "backend_max_step", "renderings"]
+__all__ = ["Rendering", "resolve_dtype"]
 
 
 @dataclass(frozen=True)
@@ -24,31 +27,39 @@ class Rendering:
     """One way of computing a spec's values in a backend.
 
     Args:
-      label: the name in check ids: the backend's name, or ``backend-variant``.
+      label: the variant in check ids: the backend's name, or ``backend-variant``.
       backend: the registered backend it belongs to.
-      evaluate: ``evaluate(spec, steps) -> list[float]``.
-      dtype: ``"float32"``, ``"float64"``, or ``None`` to read it from the values.
+      evaluate: ``evaluate(spec, steps) -> list[float]``; by default the backend's own,
+        ``lrsched.evaluate(spec, steps, backend)``.
+      dtype: ``"float32"`` or ``"float64"``; a function returning one, called when the check
+        runs (JAX's default float depends on ``jax_enable_x64``); or ``None`` to read it from
+        the values.
+      step_limit: a function returning the largest step it takes, called when the check runs;
+        by default int64's max.
+
+    Example:
+      >>> import lrsched
+      >>> r = Rendering("numpy", "numpy", dtype="float64")
+      >>> r.evaluate(lrsched.ExponentialDecay(0.1, 10, 0.5), [0, 10]), r.max_step() == 2**63 - 1
+      ([0.1, 0.05], True)
     """
 
     label: str
     backend: str
-    evaluate: Callable[[Schedule, Sequence[int]], list[float]]
-    dtype: str | None = None
+    evaluate: Callable[[Schedule, Sequence[int]], list[float]] | None = None  # None: set to the backend's
+    dtype: str | Callable[[], str] | None = None
+    step_limit: Callable[[], int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.evaluate is None:
+            object.__setattr__(self, "evaluate", _through_backend(self.backend))
 
     def max_step(self) -> int:
-        return backend_max_step(self.backend)
+        """The largest step the rendering takes."""
+        return self.step_limit() if self.step_limit is not None else INT64_MAX
 
 
-def backend_max_step(backend: str) -> int:
-    """The largest step a backend takes: int32's max for JAX without ``jax_enable_x64``."""
-    if backend == "jax":
-        import jax
-
-        return INT64_MAX if jax.config.jax_enable_x64 else INT32_MAX
-    return INT64_MAX
-
-
-def _generic(backend: str) -> Callable[[Schedule, Sequence[int]], list[float]]:
+def _through_backend(backend: str) -> Callable[[Schedule, Sequence[int]], list[float]]:
     def evaluate(spec: Schedule, steps: Sequence[int]) -> list[float]:
         import lrsched
 
@@ -57,83 +68,17 @@ def _generic(backend: str) -> Callable[[Schedule, Sequence[int]], list[float]]:
     return evaluate
 
 
-def _numpy32(spec: Schedule, steps: Sequence[int]) -> list[float]:
-    import numpy as np
-
-    import lrsched
-
-    return [float(v) for v in lrsched.render(spec, "numpy", dtype="float32")(np.asarray(steps, np.int64))]
-
-
-def _torch_tensor(dtype: str) -> Callable[[Schedule, Sequence[int]], list[float]]:
-    def evaluate(spec: Schedule, steps: Sequence[int]) -> list[float]:
-        import torch
-
-        import lrsched
-
-        f = lrsched.render(spec, "torch", dtype=dtype)
-        return [float(v) for v in f(torch.tensor(list(steps), dtype=torch.int64)).tolist()]
-
-    return evaluate
-
-
-def _keras64(spec: Schedule, steps: Sequence[int]) -> list[float]:
-    from keras import ops
-
-    import lrsched
-
-    values = lrsched.render(spec, "tensorflow", dtype="float64")(ops.convert_to_tensor(list(steps), "int64"))
-    return [float(v) for v in ops.convert_to_numpy(values)]
-
-
-def _jax_dtype() -> str:
-    import jax
-
-    return "float64" if jax.config.jax_enable_x64 else "float32"
-
-
-#: The dtype of ``lrsched.evaluate`` for the backends lrsched ships (``None``: read at run time).
-_EVALUATE_DTYPES: dict[str, str | None] = {
-    "numpy": "float64",
-    "torch": "float64",  # the LRScheduler
-    "tensorflow": "float32",
-    "jax": None,
-}
-#: The other renderings of the backends lrsched ships: (label, evaluate, dtype).
-_EXTRA: dict[str, list[tuple[str, Callable[[Schedule, Sequence[int]], list[float]], str]]] = {
-    "numpy": [("numpy-float32", _numpy32, "float32")],
-    "torch": [
-        ("torch-tensor", _torch_tensor("float32"), "float32"),
-        ("torch-tensor-float64", _torch_tensor("float64"), "float64"),
-    ],
-    "tensorflow": [("tensorflow-float64", _keras64, "float64")],
-}
-
-
-def renderings(available: Sequence[str]) -> list[Rendering]:
-    """The renderings of the ``available`` backends (names as ``lrsched.backends()`` gives them)."""
-    out = []
-    for backend in available:
-        dtype: Any = _EVALUATE_DTYPES.get(backend, "infer")
-        if backend == "jax":
-            dtype = "jax"
-        out.append(Rendering(backend, backend, _generic(backend), None if dtype == "infer" else dtype))
-        out.extend(Rendering(label, backend, f, d) for label, f, d in _EXTRA.get(backend, []))
-    return out
+def _is_float32(v: float) -> bool:
+    try:
+        return struct.unpack("f", struct.pack("f", v))[0] == v or v != v
+    except OverflowError:
+        return False
 
 
 def resolve_dtype(rendering: Rendering, values: Sequence[float], exact: Sequence[float]) -> str:
-    """The rendering's dtype: declared, JAX's current default, or read from the values."""
-    if rendering.dtype == "jax":
-        return _jax_dtype()
+    """The rendering's dtype: declared, returned by its ``dtype`` function, or read from the values."""
+    if callable(rendering.dtype):
+        return rendering.dtype()
     if rendering.dtype is not None:
         return rendering.dtype
-    import struct
-
-    def is32(v: float) -> bool:
-        try:
-            return struct.unpack("f", struct.pack("f", v))[0] == v or v != v
-        except OverflowError:
-            return False
-
-    return "float32" if all(map(is32, values)) and not all(map(is32, exact)) else "float64"
+    return "float32" if all(map(_is_float32, values)) and not all(map(_is_float32, exact)) else "float64"

@@ -105,6 +105,9 @@ class KerasNamespace:
     sqrt = staticmethod(ops.sqrt)
     abs = staticmethod(ops.abs)
     isfinite = staticmethod(ops.isfinite)
+    # the core's table lookups: Keras's take gathers for an index of any shape, also of unknown
+    # rank inside tf.function (the Array API's 1-d take would need a reshape to a known shape)
+    lrsched_take = staticmethod(ops.take)
     floor_divide = staticmethod(ops.floor_divide)
     remainder = staticmethod(ops.mod)
     minimum = staticmethod(ops.minimum)

@@ -3,14 +3,15 @@
 * ``lrsched.render(spec, "torch", optimizer=opt)`` returns a :class:`ScheduleLR`, a
   ``torch.optim.lr_scheduler.LRScheduler``: after ``k`` calls of ``scheduler.step()`` every
   param group's lr is ``spec(k)`` (times the group's scale), computed in closed form from the
-  step count, so nothing drifts. Options: ``last_epoch``, ``param``, ``scale``, ``exact``.
+  step count, so nothing drifts. Options: ``last_epoch``, ``param``, ``scale``, ``exact``,
+  ``groups`` (a schedule of its own for some param groups).
 * ``lrsched.render(spec, "torch")`` returns a :class:`TensorSchedule`, ``step -> lr tensor``
   (float32 by default; option ``dtype``), which ``torch.compile(fullgraph=True)`` compiles
   with no graph break.
 
 Both are built from the spec's one ``value(step, xp)``. The alias ``"pytorch"`` selects this
 backend. torch is imported on first use (:mod:`lrsched_torch._render`), never when the plugin
-loads.
+loads; so are the conformance checks it registers (:mod:`lrsched_torch._checks`).
 
 Example:
   >>> import torch, lrsched
@@ -32,12 +33,27 @@ from typing import TYPE_CHECKING, Any
 import lrsched
 
 if TYPE_CHECKING:
+    from lrsched_torch._names import torch_render_args, torch_spec, torch_specs
     from lrsched_torch._scheduler import ScheduleLR
     from lrsched_torch._tensor import TensorSchedule
 
-__all__ = ["ScheduleLR", "TensorSchedule", "lrsched_register_backends"]
+__all__ = [
+    "ScheduleLR",
+    "TensorSchedule",
+    "lrsched_register_backends",
+    "lrsched_register_checks",
+    "torch_render_args",
+    "torch_spec",
+    "torch_specs",
+]
 
-_LAZY = {"ScheduleLR": "lrsched_torch._scheduler", "TensorSchedule": "lrsched_torch._tensor"}
+_LAZY = {
+    "ScheduleLR": "lrsched_torch._scheduler",
+    "TensorSchedule": "lrsched_torch._tensor",
+    "torch_render_args": "lrsched_torch._names",
+    "torch_spec": "lrsched_torch._names",
+    "torch_specs": "lrsched_torch._names",
+}
 
 
 @lrsched.hookimpl
@@ -54,6 +70,7 @@ def lrsched_register_backends(register: Any) -> None:
                 "param": "the name of a param-group float field, default 'lr' (with optimizer)",
                 "scale": "a float >= 0, one per param group, or 'relative' (with optimizer)",
                 "exact": (False, True),  # with optimizer
+                "groups": "a dict {param group index: Schedule}: those groups follow their own schedule (with optimizer)",
             },
             requires=("torch",),
             extra="torch",
@@ -61,6 +78,29 @@ def lrsched_register_backends(register: Any) -> None:
             description="a torch LRScheduler (closed form, resumable), or a compile-friendly tensor function",
         )
     )
+
+
+#: The conformance checks of :mod:`lrsched.testing` about torch: (name, variant, function of
+#: :mod:`lrsched_torch._checks`).
+_CHECKS = (
+    ("values", "torch", "values"),  # the LRScheduler, float64
+    ("values", "torch-tensor", "values_tensor"),
+    ("values", "torch-tensor-float64", "values_tensor64"),
+    ("boundaries", "torch", "boundaries"),
+    ("boundaries", "torch-tensor", "boundaries_tensor"),
+    ("boundaries", "torch-tensor-float64", "boundaries_tensor64"),
+    ("step_dtypes", "torch", "step_dtypes"),
+    ("torch_resume", None, "resume"),
+    ("torch_compile", None, "compile_once"),
+    ("kth_update", "torch", "kth_update"),
+    ("step_policy", "torch", "step_policy"),
+)
+
+
+@lrsched.hookimpl
+def lrsched_register_checks(register: Any) -> None:
+    for name, variant, function in _CHECKS:
+        register(name, f"lrsched_torch._checks:{function}", variant=variant, backend="torch")
 
 
 def __getattr__(name: str) -> Any:

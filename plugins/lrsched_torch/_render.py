@@ -11,7 +11,7 @@ from lrsched import ConfigError, Schedule, StepError
 from lrsched_torch._scheduler import ScheduleLR
 from lrsched_torch._tensor import TensorSchedule
 
-_SCHEDULER_OPTIONS = ("last_epoch", "param", "scale", "exact")
+_SCHEDULER_OPTIONS = ("last_epoch", "param", "scale", "exact", "groups")
 _TENSOR_OPTIONS = ("dtype",)
 
 

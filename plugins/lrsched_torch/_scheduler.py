@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -20,7 +20,8 @@ _STATE_KEYS = {"last_epoch", "_step_count", "_last_lr", "base_lrs", "param", "sc
 
 
 class ScheduleLR(LRScheduler):
-    """Sets every param group's ``param`` (``"lr"`` by default) to ``schedule(k) * scale``.
+    """Sets every param group's ``param`` (``"lr"`` by default) to ``schedule(k) * scale``
+    (or, for the groups named in ``groups``, their own schedule times their scale).
 
     ``k`` is the number of ``scheduler.step()`` calls since construction (torch's
     ``last_epoch``): construction sets ``schedule(0)``, so with ``scheduler.step()`` after each
@@ -44,6 +45,10 @@ class ScheduleLR(LRScheduler):
         so groups built with their own lr keep their ratio to the optimizer's lr. The
         schedule itself is never divided by, so schedules that start at 0 are fine.
       exact: use the correctly rounded ``schedule(k)`` (slower) rather than float64.
+      groups: ``{group index: schedule}``: those param groups follow their own schedule instead
+        of ``schedule`` (torch's per-group ``base_lr``/``max_lr`` lists of ``CyclicLR`` and
+        ``OneCycleLR``, or a ``CosineAnnealingLR`` whose ``eta_min`` is not proportional to each
+        group's lr). Each schedule is evaluated once per step, however many groups follow it.
 
     ``base_lrs`` (and so ``state_dict()["base_lrs"]``) records what it sets at step 0,
     ``schedule(0) * scale`` per group, not the optimizer's ``lr=`` argument, which stays in each
@@ -70,6 +75,7 @@ class ScheduleLR(LRScheduler):
         param: str = "lr",
         scale: float | Sequence[float] | str = 1.0,
         exact: bool = False,
+        groups: Mapping[int, Schedule] | None = None,
     ) -> None:
         if not isinstance(optimizer, torch.optim.Optimizer):
             raise ConfigError(
@@ -86,12 +92,12 @@ class ScheduleLR(LRScheduler):
                 f"torch backend: option `last_epoch` must be an int >= -1; received last_epoch={last_epoch!r}"
             )
         last_epoch = int(last_epoch)
-        groups = optimizer.param_groups
-        _check_param(param, groups)
+        param_groups = optimizer.param_groups
+        _check_param(param, param_groups)
         initial = _initial_key(param)
         if last_epoch != -1:
             for key in dict.fromkeys(("initial_lr", initial)):
-                missing = [i for i, group in enumerate(groups) if key not in group]
+                missing = [i for i, group in enumerate(param_groups) if key not in group]
                 if missing:
                     raise ConfigError(
                         f"last_epoch={last_epoch} resumes a run, so every param group needs {key!r}, "
@@ -99,14 +105,16 @@ class ScheduleLR(LRScheduler):
                         "build with last_epoch=-1 and load the scheduler's state_dict"
                     )
         scales = _scales(scale, optimizer, param, initial)  # validated before anything is changed
+        overrides = _groups(groups, len(param_groups))
         if last_epoch == -1:
-            for group in groups:
+            for group in param_groups:
                 group.setdefault(initial, _copy(group[param]))
         self.schedule = schedule
+        self.groups = overrides
         self.exact = exact
         self._param = param
         self._scales = scales
-        self._value = _evaluator(schedule, exact)
+        self._build(len(param_groups))
         super().__init__(optimizer, last_epoch)
         if param == "lr":  # torch wrote the optimizer's lrs; record the ones this scheduler sets
             self.base_lrs = self.lr_at(0)
@@ -122,7 +130,7 @@ class ScheduleLR(LRScheduler):
         else:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
             self.last_epoch = _check_step(epoch, "epoch")
-        self._set(self._value(self.last_epoch))
+        self._set(self.last_epoch)
 
     def get_lr(self) -> list[float]:
         """The values at ``last_epoch`` (closed form; use :meth:`get_last_lr` for what was set)."""
@@ -139,8 +147,7 @@ class ScheduleLR(LRScheduler):
           >>> ScheduleLR(opt, lrsched.ExponentialDecay(1.0, 1, 0.5)).lr_at(2)
           [0.25]
         """
-        value = self._value(_check_step(step, "step"))
-        return [value * scale for scale in self._scales]
+        return self._values(_check_step(step, "step"))
 
     def state_dict(self) -> dict[str, Any]:
         """Plain data only (ints, floats, strings, lists): ``torch.load(weights_only=True)`` reads it.
@@ -183,31 +190,56 @@ class ScheduleLR(LRScheduler):
         self._scales = [_scale_value(s, f"scales[{i}]") for i, s in enumerate(scales)]
         if "base_lrs" in state_dict:
             self.base_lrs = list(state_dict["base_lrs"])
-        self._set(self._value(self.last_epoch))
+        self._set(self.last_epoch)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        del state["_value"]  # rebuilt from the schedule on unpickling
+        del state["_evaluators"]  # rebuilt from the schedules on unpickling
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._value = _evaluator(self.schedule, self.exact)
+        self._build(len(self._plan))
 
     def __repr__(self) -> str:
-        return f"ScheduleLR({self.schedule!r}, param={self._param!r}, last_epoch={self.last_epoch})"
+        groups = f", groups={self.groups!r}" if self.groups else ""
+        return f"ScheduleLR({self.schedule!r}, param={self._param!r}{groups}, last_epoch={self.last_epoch})"
 
     # -- internals -------------------------------------------------------------------------------
-    def _set(self, value: float) -> None:
+    def _build(self, count: int) -> None:
+        """One evaluator per distinct schedule, and which one each param group uses."""
+        schedules = [self.groups.get(i, self.schedule) for i in range(count)]
+        distinct: dict[int, Schedule] = {}
+        for schedule in schedules:
+            distinct.setdefault(id(schedule), schedule)
+        order = list(distinct)
+        self._evaluators = [_evaluator(distinct[key], self.exact) for key in order]
+        self._plan = [order.index(id(schedule)) for schedule in schedules]
+
+    def _values(self, step: int) -> list[float]:
+        """Each param group's value at ``step``: its schedule's, times its scale."""
+        evaluators = self._evaluators
+        if len(evaluators) == 1:  # one schedule for every group (no ``groups``): evaluated once
+            value = evaluators[0](step)
+            return [value * scale for scale in self._scales]
+        values = [evaluate(step) for evaluate in evaluators]
+        return [values[i] * scale for i, scale in zip(self._plan, self._scales, strict=True)]
+
+    def _set(self, step: int) -> None:
         groups, param, scales = self.optimizer.param_groups, self._param, self._scales
         if len(groups) != len(scales):
             raise ConfigError(
                 f"the optimizer has {len(groups)} param groups; this scheduler was built for "
                 f"{len(scales)}: build a new scheduler after add_param_group"
             )
+        evaluators = self._evaluators
+        if len(evaluators) == 1:  # the common case, kept lean: step() runs once per batch
+            value = evaluators[0](step)
+            news = [value * scale for scale in scales]
+        else:
+            news = self._values(step)
         last = []
-        for group, scale in zip(groups, scales, strict=True):
-            new = value * scale
+        for group, new in zip(groups, news, strict=True):
             current = group[param]
             if isinstance(current, torch.Tensor):
                 current.fill_(new)
@@ -216,6 +248,29 @@ class ScheduleLR(LRScheduler):
                 group[param] = new
                 last.append(new)
         self._last_lr = last
+
+
+def _groups(groups: object, count: int) -> dict[int, Schedule]:
+    """``groups`` validated: a mapping from param group indices to schedules."""
+    if groups is None:
+        return {}
+    if not isinstance(groups, Mapping):
+        raise ConfigError(
+            "torch backend: option `groups` must be a dict {param group index: Schedule}; "
+            f"received groups={groups!r}"
+        )
+    for index, schedule in groups.items():
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+            raise ConfigError(
+                f"torch backend: option `groups` maps param group indices (0 to {count - 1}: the "
+                f"optimizer has {count} param groups) to schedules; received the key {index!r}"
+            )
+        if not isinstance(schedule, Schedule):
+            raise ConfigError(
+                f"torch backend: option `groups` maps param group indices to lrsched Schedules; "
+                f"received groups[{index}]={schedule!r}"
+            )
+    return dict(groups)
 
 
 def _evaluator(schedule: Schedule, exact: bool) -> Callable[[int], float]:

@@ -54,10 +54,17 @@ def namespace(dtype: torch.dtype = torch.float32) -> types.ModuleType:
         xp.__dict__.update({k: v for k, v in vars(compat_torch).items() if not k.startswith("__")})
         del xp.ldexp
         xp.lrsched_bitcast = _bitcast
+        xp.lrsched_take = _take
         xp.asarray = _asarray
         xp.lrsched_float_dtype = dtype
         _NAMESPACES[dtype] = xp
     return xp
+
+
+def _take(array: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """``array[index]`` for an index tensor of any shape (``torch.take``; indexing with a 0-d
+    tensor would read its value): traced once, it serves every shape."""
+    return torch.take(array, index.to(torch.int64))
 
 
 def _bitcast(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:

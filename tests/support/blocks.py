@@ -256,3 +256,30 @@ def check_geometric_namespace(xp, to_xp, int_dtype, dtype: str, seed: int = 0) -
         for name, error in check_geometric(xp, to_xp, dtype, int_dtype, first, t_mul, steps).items():
             worsts[name] = max(worsts.get(name, 0.0), error)
     return worsts
+
+
+# -- rational progress (HF transformers' cycles): the exact math with integers ----------------------
+def periodic_progress(step: int, start: int, num: int, den: int) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """``x = (step - start) * num / den`` folded on a period of 2: distances to the nearest even
+    and odd integers, exactly."""
+    r = ((step - start) * num) % (2 * den)
+    r = min(r, 2 * den - r)
+    return mpmath.mpf(r) / den, mpmath.mpf(den - r) / den
+
+
+def rational_cycle(step: int, num: int, den: int, end: int) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """``frac(s * num / den)`` and ``1 -`` it for ``s = clip(step, 0, end - 1)``, exactly."""
+    s = min(max(step, 0), end - 1)
+    r = (s * num) % den
+    return mpmath.mpf(r) / den, mpmath.mpf(den - r) / den
+
+
+def ratio_steps(num: int, den: int, start: int, bottom: int, top: int, rng: np.random.Generator) -> list[int]:
+    """Steps around the first crossings of x = 1, 2, 3 (and one far out), 0, the dtype's ends, and random ones."""
+    marks = [0, start, bottom, top, -1]
+    if num:
+        marks += [start + math.ceil(Fraction(k * den, num)) for k in (1, 2, 3, 2**20 + 1)]
+    picked = {m + d for m in marks for d in (-1, 0, 1)}
+    picked |= {bottom + int(x * (top - bottom)) for x in rng.random(8).tolist()}
+    picked |= set(rng.integers(0, min(top, 10**6), 4, endpoint=True).tolist())
+    return sorted(s for s in picked if bottom <= s <= top)

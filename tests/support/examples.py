@@ -53,6 +53,45 @@ EXAMPLES = {
     "Offset": [lrsched.Offset(_STAIRS, 1000)],
     "Scale": [lrsched.Scale(_DECAY, 0.5)],
     "Clip": [lrsched.Clip(_DECAY, minimum=0.01), lrsched.Clip(_STAIRS, 0.02, 0.05)],
+    # HF transformers' shapes
+    "CosineCycles": [
+        lrsched.CosineCycles(0.1, 1000),  # HF's cosine: down to 0 at 1000, up again after
+        lrsched.CosineCycles(0.1, 999, num_cycles=1.3, alpha=0.05, lead=1),  # a period of 768.46 steps
+        lrsched.CosineCycles(1e-3, 2**40 + 3, num_cycles=0.3),  # a non-dyadic frequency, past int32
+    ],
+    "CosineHardRestarts": [
+        lrsched.CosineHardRestarts(0.1, 1000),
+        lrsched.CosineHardRestarts(0.1, 1000, num_cycles=3),  # restarts at 334 and 667
+        lrsched.CosineHardRestarts(0.1, 2**33 + 1, num_cycles=2.7),  # past int32
+    ],
+    "InverseSqrtDecay": [lrsched.InverseSqrtDecay(0.1), lrsched.InverseSqrtDecay(1e-3, timescale=7)],
+    "OneMinusSqrtDecay": [
+        lrsched.OneMinusSqrtDecay(0.1, 1000),
+        lrsched.OneMinusSqrtDecay(0.1, 2**33, end_learning_rate=1e-4),  # past int32
+    ],
+    # PyTorch's closed-form schedulers
+    "CosineAnnealing": [
+        lrsched.CosineAnnealing(0.1, 1000),
+        lrsched.CosineAnnealing(0.1, 3, eta_min=0.001),  # many periods
+        lrsched.CosineAnnealing(0.001, 2**33, eta_min=0.1),  # a rise, longer than int32
+    ],
+    "Cyclical": [
+        lrsched.Cyclical(0.001, 0.1, 2000),
+        lrsched.Cyclical(0.01, 0.1, 5, 3, mode="triangular2"),
+        lrsched.Cyclical(0.0, 1.0, 7, 0, mode="exp_range", gamma=0.999),  # no fall: a sawtooth
+    ],
+    "OneCycle": [
+        lrsched.OneCycle(0.1, 1000),
+        lrsched.OneCycle(1.0, 10, pct_start=0.1),  # a first phase of length 0 (torch divides by 0)
+        lrsched.OneCycle(0.01, 12345, 0.25, "linear", three_phase=True),
+        lrsched.OneCycle(0.1, 2**40, 0.3),  # phase ends past int32
+    ],
+    "Product": [
+        lrsched.Product(
+            [lrsched.ExponentialDecay(0.1, 1, 0.999), lrsched.PiecewiseConstantDecay([4], [0.1, 1.0])]
+        ),
+        lrsched.Product([_DECAY]),
+    ],
     # optax's shapes
     "CosinePowerDecay": [
         lrsched.CosinePowerDecay(0.1, 10000, exponent=2.0),

@@ -347,3 +347,32 @@ def test_every_twin_saves_and_loads_with_the_model(python, tmp_path):
     for spec, config, lr in zip(specs, lines[::2], lines[1::2], strict=True):
         assert lrsched.deserialize(config) == spec
         assert float(lr) == pytest.approx(spec(3), rel=1e-6)
+
+
+# -- the importer ------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", TWINS)
+@SETTINGS
+@given(data=st.data())
+def test_from_keras_reads_objects_and_what_keras_writes(name, data):
+    spec = data.draw(specs_of(name))
+    obj = native(spec)
+    assert lrsched.from_keras(obj) == spec
+    assert lrsched.from_keras(keras.optimizers.schedules.serialize(obj)) == spec
+    assert lrsched.from_keras(lrsched.render(spec, "keras")) == spec
+    rendered = keras.optimizers.schedules.serialize(lrsched.render(spec, "keras"))
+    assert lrsched.from_keras(rendered) == spec
+
+
+def test_from_keras_refuses_what_is_not_a_closed_form():
+    with pytest.raises(lrsched.NotClosedFormError, match="Python function of the step"):
+        lrsched.from_keras(lambda step: 0.1 * 0.5**step)
+
+    class Custom(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            return 0.1
+
+        def get_config(self):
+            return {}
+
+    with pytest.raises(lrsched.ConfigError, match=r"received a .*Custom"):
+        lrsched.from_keras(Custom())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import math
+import pickle
 import warnings
 from typing import Any
 
@@ -141,6 +143,40 @@ def test_two_groups_relative_scale_keeps_ratios_to_the_optimizers_lr(spec):
     assert [g["lr"] for g in opt.param_groups] == [pytest.approx(0.1 * spec(0)), spec(0)]
 
 
+def test_groups_give_param_groups_their_own_schedule(spec, optimizer_factory):
+    """torch's per-group lists (CyclicLR's base_lr, OneCycleLR's max_lr): a schedule per group."""
+    own = lrsched.CosineAnnealing(0.5, 3, eta_min=0.05)
+    opt = optimizer_factory(0.01, 0.1, 0.2)
+    scheduler = lrsched.render(spec, "torch", optimizer=opt, groups={1: own}, scale=[1.0, 2.0, 1.0])
+    seen = lrs_used_by_optimizer_steps(opt, scheduler, 8)
+    for k, lrs in enumerate(seen):
+        assert lrs == [pytest.approx(v, rel=1e-12) for v in (spec(k), 2.0 * own(k), spec(k))]
+    assert scheduler.lr_at(3) == [pytest.approx(v, rel=1e-12) for v in (spec(3), 2.0 * own(3), spec(3))]
+    assert "groups={1: CosineAnnealing(" in repr(scheduler)
+    state = scheduler.state_dict()
+    again = ScheduleLR(optimizer_factory(0.01, 0.1, 0.2), spec, groups={1: own}, scale=[1.0, 2.0, 1.0])
+    again.load_state_dict(state)
+    assert again.get_last_lr() == scheduler.get_last_lr()
+    for clone in (pickle.loads(pickle.dumps(scheduler)), copy.deepcopy(scheduler)):
+        assert clone.lr_at(5) == scheduler.lr_at(5)
+
+
+def test_a_schedule_is_evaluated_once_per_step_however_many_groups_follow_it(optimizer_factory):
+    calls = []
+
+    class Counted(lrsched.Schedule):
+        rate: float
+
+        def value(self, step, xp):
+            calls.append(step)
+            return xp.zeros_like(step, dtype=float) + self.rate if not isinstance(step, int) else self.rate
+
+    spec, own = Counted(rate=0.1), Counted(rate=0.2)
+    scheduler = ScheduleLR(optimizer_factory(0.1, 0.1, 0.1, 0.1), spec, groups={2: own})
+    calls.clear()
+    assert scheduler.lr_at(7) == [0.1, 0.1, 0.2, 0.1] and calls == [7, 7]
+
+
 def test_a_schedule_starting_at_zero_never_divides_by_it(optimizer_factory):
     warmup = LinearWarmup(peak=0.1, warmup=4)
     assert warmup(0) == 0.0
@@ -216,6 +252,12 @@ def test_param_errors_name_the_field(spec, optimizer_factory):
         ),
         ({"last_epoch": 3}, r"last_epoch=3 resumes a run, so every param group needs 'initial_lr'"),
         ({"exact": 1}, r"torch backend: option `exact` must be True or False; received exact=1"),
+        (
+            {"groups": [1]},
+            r"option `groups` must be a dict \{param group index: Schedule\}; received groups=\[1\]",
+        ),
+        ({"groups": {2: lrsched.Constant(0.1)}}, r"param group indices \(0 to 1: .*received the key 2"),
+        ({"groups": {0: 0.1}}, r"maps param group indices to lrsched Schedules; received groups\[0\]=0.1"),
     ],
 )
 def test_bad_options_raise_lrsched_errors(spec, kwargs, message):

@@ -1,0 +1,90 @@
+"""``lrsched convert`` and ``lrsched.convert``: a framework's config in, an lrsched config out.
+
+Against the frameworks themselves: tests/tensorflow (Keras), tests/hf (HF transformers),
+tests/jax (optax) compare the importers with the originals; here the command's round trip."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import lrsched
+from lrsched.cli import main
+
+KERAS = {
+    "module": "keras.optimizers.schedules",
+    "class_name": "PolynomialDecay",
+    "config": {
+        "initial_learning_rate": 0.1,
+        "decay_steps": 1000,
+        "end_learning_rate": 0.0001,
+        "power": 2.0,
+        "cycle": False,
+        "name": "PolynomialDecay",
+    },
+    "registered_name": None,
+}
+TRAINING_ARGUMENTS = {
+    "output_dir": "out",
+    "learning_rate": 3e-4,
+    "max_steps": 1000,
+    "lr_scheduler_type": "cosine_with_min_lr",
+    "lr_scheduler_kwargs": {"min_lr": 1e-5},
+    "warmup_ratio": 0.05,
+    "warmup_steps": 0,
+    "num_train_epochs": 3.0,
+}
+
+
+def write(path, data):
+    path.write_text(json.dumps(data))
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".json", ".yaml", ".toml"])
+def test_convert_a_keras_config_then_load(tmp_path, suffix, capsys):
+    out = tmp_path / f"out{suffix}"
+    assert main(["convert", str(write(tmp_path / "keras.json", KERAS)), "-o", str(out)]) == 0
+    assert lrsched.load(out) == lrsched.PolynomialDecay(0.1, 1000, power=2.0)
+
+
+def test_convert_hf_training_arguments_to_stdout(tmp_path, capsys):
+    assert main(["convert", str(write(tmp_path / "args.json", TRAINING_ARGUMENTS))]) == 0
+    spec = lrsched.deserialize(capsys.readouterr().out)
+    # the warm-up as transformers 4 reads it: ceil(1000 * 0.05) = 50 steps
+    expected = lrsched.from_hf("cosine_with_min_lr", 3e-4, 50, 1000, min_lr=1e-5)
+    assert spec == expected
+    assert spec(0) == 0.0 and spec(50) == 3e-4 and spec(1000) == pytest.approx(1e-5, rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("warmup", "steps"),
+    [({"warmup_steps": 30}, 30), ({"warmup_steps": 0.05}, 50), ({"warmup_ratio": 0.031}, 31), ({}, 0)],
+)
+def test_training_arguments_warmup_as_transformers_reads_it(warmup, steps):
+    args = {"lr_scheduler_type": "linear", "learning_rate": 0.1, "max_steps": 1000, **warmup}
+    assert lrsched.from_training_arguments(args) == lrsched.from_hf("linear", 0.1, steps, 1000)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"lr_scheduler_type": "linear", "learning_rate": 0.1}, "key 'max_steps' is required"),
+        ({"lr_scheduler_type": "linear", "max_steps": -1}, "key 'max_steps' must be an int > 0"),
+        ({"lr_scheduler_type": "linear", "max_steps": 10, "warmup_ratio": "x"}, "key 'warmup_ratio'"),
+        ({"lr_scheduler_type": "reduce_lr_on_plateau", "max_steps": 10}, "follows a metric"),
+        ({"schedule": 1}, "received keys ['schedule']"),
+        ({"class_name": "NoSuchDecay", "config": {}}, "unknown schedule 'NoSuchDecay'"),
+    ],
+)
+def test_errors_name_the_file_and_the_key(tmp_path, data, words, capsys):
+    path = write(tmp_path / "in.json", data)
+    assert main(["convert", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and words in err
+
+
+def test_not_a_closed_form_is_its_own_error():
+    with pytest.raises(lrsched.NotClosedFormError):
+        lrsched.convert({"lr_scheduler_type": "reduce_lr_on_plateau", "max_steps": 10})
