@@ -5,10 +5,11 @@
 Target (issue 6): jitted per-call time and ``jit(vmap)`` over 10**6 steps <= 1.1x optax's, in
 the same run; the same for a composition (the composition issue): ``Join`` of a ``Constant``
 and an ``ExponentialDecay``, rendered as one function, against ``optax.join_schedules`` of
-``optax.constant_schedule`` and ``optax.exponential_decay``. Also printed: compile times, and op counts side by side (jaxpr equations,
-StableHLO ops before XLA, HLO instructions and fusions after it), for lrsched's namespace (the
-bit-built ldexp) and for plain ``jax.numpy`` (its ldexp is frexp + a float pow) to show where
-the time goes. Times are minima over interleaved repeats. Nothing here asserts: read the ratios.
+``optax.constant_schedule`` and ``optax.exponential_decay``; and (issue 13) each of optax's
+closed-form schedules against its lrsched twin. Also printed: compile times, and op counts side
+by side (jaxpr equations, StableHLO ops before XLA, HLO instructions and fusions after it), for
+lrsched's namespace (the bit-built ldexp) and for plain ``jax.numpy`` (its ldexp is frexp + a
+float pow) to show where the time goes. Times are minima over interleaved repeats. Nothing here asserts: read the ratios.
 """
 
 from __future__ import annotations
@@ -148,6 +149,56 @@ def bench_join(x):
     )
 
 
+#: issue 13: each of optax's closed-form schedules against its lrsched twin (lrsched._optax_names).
+OPTAX_TWINS = [
+    ("linear_schedule", dict(init_value=0.1, end_value=0.0, transition_steps=10**5, transition_begin=1000)),
+    ("polynomial_schedule", dict(init_value=0.1, end_value=1e-4, power=2.0, transition_steps=10**5)),
+    (
+        "exponential_decay",
+        dict(init_value=0.1, transition_steps=1000, decay_rate=0.96, staircase=True, end_value=1e-3),
+    ),
+    ("cosine_decay_schedule", dict(init_value=0.1, decay_steps=10**5, alpha=0.01)),
+    ("cosine_decay_schedule", dict(init_value=0.1, decay_steps=10**5, alpha=0.01, exponent=2.0)),
+    ("piecewise_constant_schedule", dict(init_value=0.1, boundaries_and_scales={30000: 0.1, 60000: 0.1})),
+    ("linear_onecycle_schedule", dict(transition_steps=10**5, peak_value=0.1)),
+    ("cosine_onecycle_schedule", dict(transition_steps=10**5, peak_value=0.1)),
+    (
+        "warmup_cosine_decay_schedule",
+        dict(init_value=0.0, peak_value=0.1, warmup_steps=1000, decay_steps=10**5),
+    ),
+    (
+        "warmup_exponential_decay_schedule",
+        dict(init_value=0.0, peak_value=0.1, warmup_steps=1000, transition_steps=1000, decay_rate=0.96),
+    ),
+    (
+        "sgdr_schedule",
+        dict(cosine_kwargs=[dict(init_value=0.0, peak_value=0.1, warmup_steps=500, decay_steps=30000)] * 3),
+    ),
+]
+
+
+def twin_rows(label, ours, native, x):
+    """Jitted per-call time and ``jit(vmap)`` over ``x`` of two schedule functions."""
+    scalar = jnp.int32(12345)
+    j_ours, j_native = jax.jit(ours), jax.jit(native)
+    a, b = interleaved(
+        [lambda: j_ours(scalar).block_until_ready(), lambda: j_native(scalar).block_until_ready()], number=200
+    )
+    row(f"{label}: jitted call", a, b, 1.1, "us", 1e6)
+    v_ours, v_native = (jax.jit(jax.vmap(f)) for f in (ours, native))
+    a, b = interleaved([lambda: v_ours(x).block_until_ready(), lambda: v_native(x).block_until_ready()])
+    row(f"{label}: jit(vmap), 10**6", a, b, 1.1)
+
+
+def bench_optax_twins(x):
+    """Each optax function against ``lrsched.render(optax_spec(...), "jax")``."""
+    from lrsched._optax_names import optax_spec
+
+    for name, kwargs in OPTAX_TWINS:
+        label = name if "exponent" not in kwargs else f"{name}(exponent=2)"
+        twin_rows(label, lrsched.render(optax_spec(name, **kwargs), "jax"), getattr(optax, name)(**kwargs), x)
+
+
 def main():
     device = jax.devices()[0].device_kind
     print(f"jax {jax.__version__}, optax {optax.__version__}, {device}, x64={jax.config.jax_enable_x64}")
@@ -156,6 +207,7 @@ def main():
     for label, kwargs in CASES:
         bench_case(label, kwargs, x)
     bench_join(x)
+    bench_optax_twins(x)
 
 
 if __name__ == "__main__":

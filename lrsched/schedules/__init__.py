@@ -13,7 +13,7 @@ from typing import Any
 
 from lrsched.hookspecs import hookimpl
 from lrsched.schedules.composition import Clip, Constant, Join, Offset, Product, Scale, Warmup
-from lrsched.schedules.cosine import CosineDecay, CosineDecayRestarts
+from lrsched.schedules.cosine import CosineDecay, CosineDecayRestarts, CosinePowerDecay
 from lrsched.schedules.cyclical import CosineAnnealing, Cyclical, OneCycle  # PyTorch's
 from lrsched.schedules.exponential import ExponentialDecay
 from lrsched.schedules.hf import CosineCycles, CosineHardRestarts, InverseSqrtDecay, OneMinusSqrtDecay
@@ -30,6 +30,7 @@ __all__ = [
     "CosineDecay",
     "CosineDecayRestarts",
     "CosineHardRestarts",
+    "CosinePowerDecay",
     "Cyclical",
     "ExponentialDecay",
     "InverseSqrtDecay",
@@ -71,6 +72,8 @@ BUILTIN: tuple[type, ...] = (
     Cyclical,
     OneCycle,
     Product,
+    # optax's shapes (composition expresses the rest: docs/catalogue.md)
+    CosinePowerDecay,
 )
 
 

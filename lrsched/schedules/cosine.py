@@ -25,11 +25,12 @@ from lrsched.spec import (
     OptionalFloat,
     PositiveFloat,
     PositiveInt,
+    PowerFloat,
     Schedule,
     UnitFloat,
 )
 
-__all__ = ["CosineDecay", "CosineDecayRestarts"]
+__all__ = ["CosineDecay", "CosineDecayRestarts", "CosinePowerDecay"]
 
 
 class CosineDecay(Schedule):
@@ -168,3 +169,44 @@ class CosineDecayRestarts(Schedule):
 
     def horizon(self) -> int:
         return max(self.breakpoints(), default=self.first_decay_steps) + self.first_decay_steps
+
+
+# -- optax's shapes ------------------------------------------------------------------------------
+class CosinePowerDecay(Schedule):
+    """A cosine decay raised to a power, with optax's ``cosine_decay_schedule`` arguments and defaults.
+
+    ``init_value * (alpha + (1 - alpha) * ((1 + cos(pi * p)) / 2) ** exponent)`` with ``p =
+    min(step, decay_steps) / decay_steps``: ``alpha * init_value`` from ``decay_steps`` on. With
+    ``exponent=1`` this is :class:`CosineDecay` (Keras's signature has no exponent, so the shape
+    with one is its own class). Before step 0 (inside ``Offset``) the cosine is extended, periodic,
+    as optax computes it.
+
+    Args:
+      init_value: the rate at step 0; finite, >= 0.
+      decay_steps: the decay's length; an integer in [1, 2**63 - 1].
+      alpha: the fraction of ``init_value`` left at the end; in [0, 1].
+      exponent: the power on the half cosine; in [0, 128].
+
+    Example:
+      >>> import lrsched
+      >>> spec = lrsched.CosinePowerDecay(0.1, 1000, exponent=2.0)
+      >>> spec(0), spec(500), spec(1000), spec(10**9)
+      (0.1, 0.025, 0.0, 0.0)
+    """
+
+    init_value: NonNegativeFloat
+    decay_steps: PositiveInt
+    alpha: UnitFloat = 0.0
+    exponent: PowerFloat = 1.0
+
+    def value(self, step: Any, xp: Any) -> Any:
+        step = xp_cosine_step(step, self.decay_steps, xp=xp)
+        shape = xp_half_cosine(step, 0, self.decay_steps, exponent=self.exponent, xp=xp)
+        return xp_blend(self.init_value, self.alpha, shape, xp=xp)
+
+    def breakpoints(self) -> tuple[int, ...]:
+        """The decay's end."""
+        return (self.decay_steps,)
+
+    def horizon(self) -> int:
+        return self.decay_steps + max(self.decay_steps // 2, 10)

@@ -90,6 +90,8 @@ BLOCKS = (
     "half_cosine",
     "half_cosine^2",
     "half_cosine^0.5",
+    "half_cosine^40",  # a power multiplies the base's relative error (optax's exponent)
+    "half_cosine^128",
     "polynomial^2",
     "polynomial^0.9",
     "polynomial^7.5",

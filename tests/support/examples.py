@@ -92,6 +92,12 @@ EXAMPLES = {
         ),
         lrsched.Product([_DECAY]),
     ],
+    # optax's shapes
+    "CosinePowerDecay": [
+        lrsched.CosinePowerDecay(0.1, 10000, exponent=2.0),
+        lrsched.CosinePowerDecay(0.1, 999, alpha=0.01, exponent=0.5),  # a power below 1: a steep tail
+        lrsched.CosinePowerDecay(1.0, 2**33, alpha=0.0, exponent=7.5),  # longer than int32
+    ],
 }
 #: Composition three levels deep: a clipped join of a warm-up, an offset staircase, a constant.
 NESTED = lrsched.Clip(
