@@ -13,7 +13,23 @@ from typing import Any
 from lrsched.errors import ConfigError, NotClosedFormError
 from lrsched.spec import Schedule
 
-__all__ = ["convert", "from_hf", "from_keras", "from_torch", "from_torch_groups", "from_training_arguments"]
+__all__ = [
+    "convert",
+    "from_hf",
+    "from_keras",
+    "from_optax",
+    "from_torch",
+    "from_torch_groups",
+    "from_training_arguments",
+]
+
+#: optax's schedules that follow a metric or carry state, not the step: no spec can equal them.
+_OPTAX_NOT_CLOSED = {
+    "reduce_on_plateau": "it follows a metric (a loss) through its state, not the step",
+    "contrib.reduce_on_plateau": "it follows a metric (a loss) through its state, not the step",
+    "inject_hyperparams": "it wraps an optimizer, not a schedule: render the spec and pass it to the optimizer",
+    "inject_stateful_hyperparams": "it wraps an optimizer, not a schedule: render the spec and pass it to the optimizer",
+}
 
 #: Keras's built-in schedule classes (``keras.optimizers.schedules``), each registered in lrsched
 #: under the same name with the same arguments.
@@ -218,3 +234,30 @@ def from_torch_groups(scheduler: Any) -> tuple[Schedule, dict[str, Any]]:
     from lrsched_torch._names import torch_render_args
 
     return torch_render_args(scheduler)
+
+
+def from_optax(name: str, /, **kwargs: Any) -> Schedule:
+    """The spec of ``optax.<name>(**kwargs)``: the same value at every step >= 0.
+
+    ``name`` is the optax function's name (``"warmup_cosine_decay_schedule"``), ``kwargs`` its
+    keyword arguments by optax's names; ``join_schedules`` takes lrsched specs (map each piece
+    first). optax's ``reduce_on_plateau`` is a :class:`lrsched.NotClosedFormError`. The
+    catalogue's optax section lists each mapping.
+
+    Example:
+      >>> import lrsched
+      >>> spec = lrsched.from_optax("warmup_cosine_decay_schedule", init_value=0.0, peak_value=0.1,
+      ...                           warmup_steps=10, decay_steps=110)
+      >>> spec(5), spec(10), spec(60), spec(110)
+      (0.05, 0.1, 0.05, 0.0)
+    """
+    from lrsched._optax_names import optax_spec
+
+    key = str(name).removeprefix("optax.")
+    if key in _OPTAX_NOT_CLOSED:
+        raise NotClosedFormError(
+            f"optax's {key!r} has no lrsched spec: {_OPTAX_NOT_CLOSED[key]}; keep optax's own for it"
+        )
+    if callable(name):
+        raise NotClosedFormError(f"from_optax: {_CALLABLE}; received {name!r}")
+    return optax_spec(key, **kwargs)

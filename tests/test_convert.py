@@ -88,3 +88,25 @@ def test_errors_name_the_file_and_the_key(tmp_path, data, words, capsys):
 def test_not_a_closed_form_is_its_own_error():
     with pytest.raises(lrsched.NotClosedFormError):
         lrsched.convert({"lr_scheduler_type": "reduce_lr_on_plateau", "max_steps": 10})
+
+
+def test_convert_an_optax_call(tmp_path):
+    call = {
+        "optax": "warmup_cosine_decay_schedule",
+        "kwargs": {"init_value": 0.0, "peak_value": 0.1, "warmup_steps": 10, "decay_steps": 110},
+    }
+    out = tmp_path / "out.yaml"
+    assert main(["convert", str(write(tmp_path / "call.json", call)), "-o", str(out)]) == 0
+    assert lrsched.load(out) == lrsched.from_optax(call["optax"], **call["kwargs"])
+
+
+@pytest.mark.parametrize("name", ["reduce_on_plateau", "contrib.reduce_on_plateau"])
+def test_optax_metric_schedules_are_not_closed_forms(name):
+    with pytest.raises(lrsched.NotClosedFormError, match="follows a metric"):
+        lrsched.from_optax(name)
+
+
+def test_an_optax_call_names_a_stray_key(tmp_path, capsys):
+    path = write(tmp_path / "call.json", {"optax": "constant_schedule", "kwarg": {}})
+    assert main(["convert", str(path)]) == 2
+    assert "received key 'kwarg'" in capsys.readouterr().err

@@ -738,3 +738,30 @@ def test_a_step_off_fails(name, kw, wrong):
     compare(right)
     with pytest.raises(ConformanceError):
         compare(wrong)
+
+
+def test_from_optax_then_convert_equals_optax_itself(tmp_path):
+    """The importer and ``lrsched convert``, compared with optax's own function."""
+    import json
+
+    import optax
+
+    from lrsched.cli import main
+
+    kwargs = {
+        "init_value": 0.0,
+        "peak_value": 0.1,
+        "warmup_steps": 100,
+        "decay_steps": 1000,
+        "end_value": 1e-3,
+    }
+    (tmp_path / "call.json").write_text(
+        json.dumps({"optax": "warmup_cosine_decay_schedule", "kwargs": kwargs})
+    )
+    assert main(["convert", str(tmp_path / "call.json"), "-o", str(tmp_path / "spec.json")]) == 0
+    spec = lrsched.load(tmp_path / "spec.json")
+    assert spec == lrsched.from_optax("warmup_cosine_decay_schedule", **kwargs)
+    native = optax.warmup_cosine_decay_schedule(**kwargs)
+    for step in (0, 1, 50, 99, 100, 101, 550, 999, 1000, 1001, 10**6):
+        # the same schedule (optax's float32 accuracy is measured by the tests above)
+        assert abs(float(native(step)) - spec(step)) <= 1e-6 * (0.1 + abs(spec(step))), step
