@@ -35,12 +35,15 @@ __all__ = [
     "xp_inverse_time",
     "xp_ldexp",
     "xp_lerp",
+    "xp_linear_fall",
     "xp_periodic_progress",
     "xp_polynomial",
     "xp_progress",
+    "xp_progress_power",
     "xp_rational_cycle",
     "xp_remaining",
     "xp_scaled_power",
+    "xp_step_power",
 ]
 
 
@@ -301,8 +304,11 @@ def _power_f32(plan: _F32Plan, num: Any, xp: Any) -> Any:
     return _exp2(whole, f, f_lo, plan.m_hi, plan.m_lo, plan.e, xp)
 
 
-def _exp2(whole: Any, f: Any, f_lo: Any, m_hi: float, m_lo: float, e: int, xp: Any) -> Any:
-    """``(m_hi + m_lo) * 2**(whole + e + f + f_lo)`` for an int32 ``whole`` and ``|f| <= 1/2``."""
+def _exp2(
+    whole: Any, f: Any, f_lo: Any, m_hi: float, m_lo: float, e: int, xp: Any, factor: Any = None
+) -> Any:
+    """``(m_hi + m_lo) * 2**(whole + e + f + f_lo)`` for an int32 ``whole`` and ``|f| <= 1/2``
+    (times ``factor``, applied before the exact power of two: no intermediate over- or underflow)."""
     c1, *higher = _EXP2_COEFFS
     poly = higher[-1]
     for c in reversed(higher[:-1]):
@@ -311,6 +317,8 @@ def _exp2(whole: Any, f: Any, f_lo: Any, m_hi: float, m_lo: float, e: int, xp: A
     if f_lo is not None:
         t = t + c1 * f_lo
     v = m_hi + (m_hi * t + (m_lo + m_lo * t))  # m * 2**f, in [0.7, 2.9]
+    if factor is not None:
+        v = v * factor
     return xp_ldexp(v, whole + e, xp=xp)
 
 
@@ -919,28 +927,36 @@ def _div_f32(a_hi: Any, a_lo: Any, b_hi: Any, b_lo: Any, xp: Any) -> tuple[Any, 
     return hi, r - (hi - q)
 
 
-def xp_cosine_step(step: Any, length: int, *, xp: Any) -> Any:
+def xp_cosine_step(step: Any, length: int, *, periodic: bool = False, xp: Any) -> Any:
     """``step``, with a step below 0 moved into ``[0, length]`` where ``cos(pi * step / length)``
     has the same value: ``|step|`` modulo ``2 * length``, mirrored about ``length``.
 
     Keras's ``CosineDecay`` on a negative step (TF Model Garden's ``CosineDecayWithOffset``
     before its offset) is its cosine extended, periodic; with this in integers, the cosine
-    blocks see only steps in their interval. Steps >= 0 are returned as they are.
+    blocks see only steps in their interval. Steps >= 0 are returned as they are, unless
+    ``periodic``: then steps beyond ``length`` are moved into ``[0, length]`` too (the first
+    level of TF Model Garden's ``StepCosineDecayWithOffset``, a cosine of the step unclipped).
 
     Example:
       >>> import numpy as np
       >>> xp_cosine_step(np.array([-250, -150, -50, 0, 50, 150]), 100, xp=np)
       array([ 50, 50,  50,   0,  50, 150])
+      >>> xp_cosine_step(np.array([150, 250, 400]), 100, periodic=True, xp=np)
+      array([50, 50,  0])
     """
     if not isinstance(length, int) or isinstance(length, bool) or length < 1:
         raise ValueError(f"length must be an int >= 1; received length={length!r}")
     period = 2 * length
     if isinstance(step, int):
-        if step >= 0:
+        if step >= 0 and not (periodic and step > length):
             return step
-        t = -step % period
+        t = abs(step) % period
         return min(t, period - t)
     info = xp.iinfo(step.dtype)
+    if periodic and length < info.max:  # steps beyond length: step mod period, mirrored about length
+        t = step % period if period <= info.max else step
+        t = xp.where(t > length, (length - t) + length, t)  # period - t, without overflow
+        step = xp.where(step > length, t, step)
     if info.min >= 0:
         return step
     u = xp.where(step < 0, -(step + 1), xp.zeros_like(step))  # |step| - 1, no overflow at the minimum
@@ -1230,6 +1246,183 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     else:
         out = xp.where(p <= 0.5, a + span * p, b - span * q)
     return xp.where(p == 0, xp.zeros_like(p) + a, out)  # a start even where span * 0 is nan (span inf)
+
+
+# -- powers of a fraction or of the step, real-length falls (TF Model Garden's schedules) ----------
+def xp_progress_power(
+    step: Any, start: int, length: int, power: float, *, complement: bool = False, xp: Any
+) -> Any:
+    """``p ** power`` for ``p = xp_progress(step, start, length)``: a polynomial rise from 0 to 1
+    (TF Model Garden's ``PolynomialWarmUp`` ramp).
+
+    With ``complement``, ``1 - p ** power``, accurate relative to itself near its 0 at ``p = 1``:
+    ``-expm1(power * log(p))`` with the logarithm from the exact remainder ``1 - p`` there. float32:
+    ``p`` as a float32 pair from the exact integer offset and its power as :func:`xp_polynomial`
+    forms one, within 2 ulps (the complement within 4), with no float64.
+
+    Args:
+      step: an integer array (any int or uint dtype, any shape), or a Python int for the scalar
+        and exact namespaces.
+      start: the first step of the interval; an int >= 0.
+      length: the interval's length in steps; an int >= 1.
+      power: a float in [0, 128] (``0 ** 0`` is 1).
+      complement: give ``1 - p ** power`` instead.
+      xp: the array namespace; the result has its float dtype.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_progress_power(np.array([0, 50, 100]), 0, 100, 2.0, xp=np)
+      array([0.  , 0.25, 1.  ])
+      >>> xp_progress_power(np.array([0, 50, 100]), 0, 100, 2.0, complement=True, xp=np)
+      array([1.  , 0.75, 0.  ])
+    """
+    _check_interval(start, length)
+    _check_power(power, "power")
+    kind = _kind(xp)
+    if power == 0.0:
+        k, _ = _offset(step, start, length, xp)
+        return _real(k, xp) * 0.0 + (0.0 if complement else 1.0)
+    if power == 1.0:
+        return (xp_remaining if complement else xp_progress)(step, start, length, xp=xp)
+    if kind == "exact":
+        value = xp_progress(step, start, length, xp=xp) ** power
+        return 1 - value if complement else value
+    if kind == "float64":
+        p = xp_progress(step, start, length, xp=xp)
+        if not complement:
+            return xp.pow(p, power)
+        return _rise(xp_remaining(step, start, length, xp=xp), p, power, xp)  # 1 - p ** power
+    k, _ = _offset(step, start, length, xp)
+    p_hi, p_lo = _product_f32(Fraction(1, length), k, _bits_of(step, xp), xp)
+    if complement:  # 1 - (1 + z) ** power for z = -q: near p = 1 from a series in q
+        q_hi, q_lo = _remaining(step, start, length, Fraction(1, length), xp)
+        return _finish(_one_minus_pow_f32(-q_hi, -q_lo, p_hi, p_lo, power, xp), xp)
+    return _finish(_pow_f32(p_hi, p_lo, power, xp), xp)
+
+
+#: The largest ``|power|`` of :func:`xp_step_power`: ``(2**63) ** 16 == 2**1008``, so for every
+#: int64 step the float64 path's plain ``n ** power`` stays within float64's range.
+MAX_STEP_POWER = 16
+
+
+def _check_step_power(power: float) -> None:
+    if (
+        isinstance(power, bool)
+        or not isinstance(power, (int, float))
+        or not -MAX_STEP_POWER <= power <= MAX_STEP_POWER
+    ):
+        raise ValueError(f"power must be a finite float in [-16, 16]; received power={power!r}")
+
+
+def xp_step_power(scale: float, step: Any, power: float, *, factor: Any = None, xp: Any) -> Any:
+    """``scale * max(step, 1) ** power``: a power of the step itself (TF Model Garden's
+    ``DirectPowerDecay``; ``power = -0.5`` is an inverse square-root decay).
+
+    Steps below 1 count as 1, as TF Model Garden's ``max(step, 1)`` has them (``0 ** power`` is
+    undefined for a negative power). float64: the plain formula on the step as a float64, within a
+    few ulps (for ``|power| <= 16`` no int64 step takes ``n ** power`` beyond float64's range).
+    float32: ``power * log2(n)`` from the integer step as an exact float32 pair (``n * 2**-64`` in
+    (0, 1), its logarithm from a table and a short series), and the scale's significand and
+    exponent folded into one ``2**y``: within 2 ulps, with no float64 and no intermediate
+    over- or underflow where the result is a float32.
+
+    Args:
+      scale: a finite float >= 0 (the value at steps <= 1).
+      step: an integer array (any int or uint dtype, any shape), or a Python int for the scalar
+        and exact namespaces.
+      power: a finite float in [-16, 16].
+      factor: optional, an array of ``xp``'s float dtype in [0, 1] to multiply the result by,
+        applied before the final power of two (float32) or the scale (float64): a value whose
+        ``scale * n ** power`` alone would overflow is still finite (0 where ``factor`` is 0).
+      xp: the array namespace; the result has its float dtype.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_step_power(2.0, np.array([0, 1, 4, 16]), -0.5, xp=np)
+      array([2. , 2. , 1. , 0.5])
+    """
+    _check_power(scale, "scale", math.inf)
+    _check_step_power(power)
+    kind = _kind(xp)
+    n = max(step, 1) if isinstance(step, int) else xp.where(step < 1, xp.ones_like(step), step)
+    if kind == "exact":
+        value = xp.real(scale) * xp.real(n) ** power if power else xp.real(scale)
+        return value if factor is None else value * factor
+    if scale == 0.0:
+        return _real(n, xp) * 0.0
+    if kind == "float64" or power == 0.0:
+        value = xp.pow(_real(n, xp), power) if power else _real(n, xp) * 0.0 + 1.0
+        return _finish((value if factor is None else value * factor) * scale, xp)
+    bits = _bits(n.dtype, xp)
+    x_hi, x_lo = _product_f32(Fraction(1, 2**bits), n, bits, xp)  # n * 2**-bits, exactly
+    _, exact, small = _log2_terms(x_hi, x_lo, power, xp)
+    scaled = Fraction(power) * bits  # power * log2(2**bits): an integer and a fraction
+    mantissa, e = math.frexp(scale)  # scale = (2 * mantissa) * 2**(e - 1)
+    whole = round(scaled)
+    hi, lo = _pair(scaled - whole)
+    zero = xp.zeros_like(x_hi)
+    # the integer (with the scale's exponent) is an exact term: summed before the range is clipped
+    exact += [zero + float(whole + e - 1), zero + hi]
+    small.append(zero + lo)
+    m_hi = _f32(2 * mantissa)
+    m_lo = _f32(2 * mantissa - m_hi)
+    if factor is not None:
+        factor = xp.astype(factor, xp.float32)
+    return _finish(_exp2(*_exp2_split(exact, small, xp), m_hi, m_lo, 0, xp, factor), xp)
+
+
+def xp_linear_fall(step: Any, end: int, length: float | Fraction, *, xp: Any) -> Any:
+    """``clip((end - step) / length, 0, 1)``: 1 until a linear fall to 0 at step ``end``, over a
+    real ``length`` (not a whole number of steps: TF Model Garden's ``PowerAndLinearDecay`` falls
+    over ``total_decay_steps * linear_decay_fraction`` steps).
+
+    The integer ``end - step`` is clipped first, exactly, then multiplied by ``1 / length``:
+    float64 within 2 ulps; float32 within 0.5 ulp plus 2**-36 relative, with no float64.
+
+    Args:
+      step: an integer array (any int or uint dtype, any shape), or a Python int for the scalar
+        and exact namespaces.
+      end: where the fall reaches 0; an int >= 0, possibly beyond the dtype's range.
+      length: the fall's length, a float or a Fraction in (0, end] (exact: a Fraction keeps
+        ``total_decay_steps * linear_decay_fraction`` unrounded).
+      xp: the array namespace; the result has its float dtype.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_linear_fall(np.array([0, 90, 95, 100, 120]), 100, 10.0, xp=np)
+      array([1. , 1. , 0.5, 0. , 0. ])
+    """
+    if not isinstance(end, int) or isinstance(end, bool) or end < 0:
+        raise ValueError(f"end must be an int >= 0; received end={end!r}")
+    if isinstance(length, bool) or not isinstance(length, (int, float, Fraction)) or not 0 < length <= end:
+        raise ValueError(f"length must be a real in (0, end={end}]; received length={length!r}")
+    length = Fraction(length)
+    kind = _kind(xp)
+    start = end - math.ceil(length)  # >= 0; from here on back the value is 1
+    if isinstance(step, int):
+        r = min(max(end - step, 0), end - start)
+        if r >= length or r == 0:  # (1 / length may overflow: a length below 1 is r == 0 or 1 here)
+            return _real(r and 1, xp)
+        if kind == "exact":
+            return xp.real(r * length.denominator) / length.numerator
+        return r / float(length) if xp is scalar else _real(r, xp) / float(length)
+    top = xp.iinfo(step.dtype).max
+    if start > top:  # every step of this dtype is before the fall
+        return xp.zeros_like(step, dtype=xp_float_dtype(xp)) + 1.0
+    kmax = min(end, top)
+    r = kmax - xp.clip(step, start, kmax)  # end - step, less the constant end - kmax
+    beyond = end - kmax
+    if length < 1:  # shorter than a step: 1 before end, 0 from it (1 / length may overflow)
+        ones = xp.zeros_like(step, dtype=xp_float_dtype(xp)) + 1.0
+        return ones if beyond else xp.where(r > 0, ones, ones * 0.0)
+    if kind != "float32":
+        value = (_real(r, xp) + float(beyond)) * float(1 / length)
+        return xp.clip(value, None, 1.0)
+    factor = 1 / length
+    hi, _ = _product_f32(
+        factor, r, (kmax - start).bit_length(), xp, _pair(factor * beyond) if beyond else None
+    )
+    return _finish(xp.clip(hi, None, 1.0), xp)
 
 
 # -- geometric cycles (SGDR / CosineDecayRestarts) ------------------------------------------------

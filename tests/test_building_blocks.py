@@ -7,6 +7,7 @@ Measured as the catalogue is held: float32 within 4 ulps and float64 within 1e-1
 from __future__ import annotations
 
 import math
+import random
 from fractions import Fraction
 
 import array_api_strict
@@ -25,6 +26,7 @@ from blocks import (
     keras_float32_index,
     naive_half_cosine,
     periodic_progress,
+    progress,
     ratio_steps,
     rational_cycle,
     restart_steps,
@@ -35,6 +37,7 @@ from hypothesis import strategies as st
 
 from lrsched.exact import exact_value, namespace
 from lrsched.numerics import (
+    xp_cosine_step,
     xp_cycle,
     xp_geometric_cycle,
     xp_half_cosine,
@@ -42,11 +45,14 @@ from lrsched.numerics import (
     xp_interval_fraction,
     xp_inverse_time,
     xp_lerp,
+    xp_linear_fall,
     xp_periodic_progress,
     xp_polynomial,
     xp_progress,
+    xp_progress_power,
     xp_rational_cycle,
     xp_remaining,
+    xp_step_power,
 )
 from lrsched.xp import scalar, with_float_dtype
 
@@ -533,3 +539,140 @@ def test_interval_fraction_edges():
         xp_interval_fraction(steps, 3.0, 2.0, xp=np)
     with pytest.raises(ValueError, match="start must be finite"):
         xp_interval_fraction(steps, math.inf, 2.0, xp=np)
+
+
+# -- powers of a fraction or of the step, real-length falls (TF Model Garden's schedules) ----------
+def _exact_step_power(scale: float, step: int, power: float) -> mpmath.mpf:
+    return mpmath.mpf(scale) * mpmath.mpf(max(step, 1)) ** mpmath.mpf(power)
+
+
+#: Exact values at or beyond these round to inf.
+OVERFLOW = {
+    "float32": mpmath.mpf(3.4028235677973366e38),
+    "float64": mpmath.mpf(2) ** 1024 * (1 - mpmath.mpf(2) ** -54),
+}
+
+
+@pytest.mark.parametrize("namespace", sorted(NAMESPACES))
+@pytest.mark.parametrize("int_dtype", INT_DTYPES, ids=lambda d: d.__name__)
+@settings(max_examples=10)
+@given(
+    scale=st.one_of(st.sampled_from([1.0, 0.1, 3e-4]), st.floats(1e-30, 1e30)),
+    power=st.one_of(st.sampled_from([-0.5, -1.0, 1.0, -16.0, 16.0]), st.floats(-16, 16)),
+    seed=st.integers(0, 2**32),
+)
+def test_step_power_against_exact_math(namespace, int_dtype, scale, power, seed):
+    """``scale * max(step, 1) ** power`` at steps up to the dtype's max: float32 within 4 ulps (no
+    intermediate overflow where the result is a float32), float64 within 1e-12."""
+    xp, to_xp, dtype = NAMESPACES[namespace]
+    top = int(np.iinfo(int_dtype).max)
+    rng = np.random.default_rng(seed)
+    steps = sorted({0, 1, 2, 3, 2**24 + 1, top, *rng.integers(0, top, 16, endpoint=True).tolist()})
+    got = np.asarray(xp_step_power(scale, to_xp(np.asarray(steps, dtype=int_dtype)), power, xp=xp))
+    assert got.dtype == np.dtype(dtype)
+    for step, value in zip(steps, got.tolist(), strict=True):
+        want = _exact_step_power(scale, step, power)
+        if want >= OVERFLOW[dtype]:
+            assert value == math.inf
+            continue
+        assert worst([value], [want], dtype, peak=0.0)[0] <= BOUND[dtype], (step, value, want)
+    for step in [*steps[:4], 10**30]:  # Python ints: exact, and float64
+        want = _exact_step_power(scale, step, power)
+        assert float(xp_step_power(scale, step, power, xp=exact)) == float(want)
+        if step < 2**63 and want < OVERFLOW["float64"]:
+            assert worst([xp_step_power(scale, step, power, xp=scalar)], [want], "float64", 0.0)[0] <= 1e-12
+
+
+def test_step_power_factor_keeps_an_overflowing_power_finite():
+    """``scale * n ** power`` beyond float32 times a small factor: the product, not inf * factor."""
+    f32 = with_float_dtype(np, np.float32)
+    steps = np.asarray([2**40, 2**40], dtype=np.int64)
+    factor = np.asarray([1e-9, 0.0], dtype=np.float32)
+    got = xp_step_power(1e30, steps, 1.0, factor=factor, xp=f32)  # 1e30 * 2**40 ~ 1.1e42
+    want = mpmath.mpf(1e30) * 2**40 * mpmath.mpf(float(factor[0]))
+    assert worst([got[0]], [want], "float32", 0.0)[0] <= 4 and got[1] == 0.0
+
+
+@pytest.mark.parametrize("complement", [False, True])
+@pytest.mark.parametrize("namespace", sorted(NAMESPACES))
+@pytest.mark.parametrize("int_dtype", INT_DTYPES, ids=lambda d: d.__name__)
+@settings(max_examples=10)
+@given(
+    power=st.one_of(st.sampled_from([0.0, 0.5, 1.0, 2.0, 128.0]), st.floats(0, 128)),
+    data=st.data(),
+)
+def test_progress_power_against_exact_math(complement, namespace, int_dtype, power, data):
+    xp, to_xp, dtype = NAMESPACES[namespace]
+    top = int(np.iinfo(int_dtype).max)
+    start, length = data.draw(intervals(top))
+    steps = interesting_steps(start, length, top, np.random.default_rng(data.draw(st.integers(0, 2**32))), 8)
+    got = xp_progress_power(
+        to_xp(np.asarray(steps, dtype=int_dtype)), start, length, power, complement=complement, xp=xp
+    )
+    assert np.asarray(got).dtype == np.dtype(dtype)
+    want = [progress(s, start, length) ** power for s in steps]
+    want = [1 - w for w in want] if complement else want
+    error, i = worst(got, want, dtype)
+    assert error <= BOUND[dtype], f"step {steps[i]}: {np.asarray(got)[i]!r} is {error:.3g} off"
+    for step in steps[:3]:
+        value = xp_progress_power(step, start, length, power, complement=complement, xp=exact)
+        p = progress(step, start, length) ** power
+        assert abs(float(value) - float(1 - p if complement else p)) <= 2**-52
+
+
+@pytest.mark.parametrize("namespace", sorted(NAMESPACES))
+@pytest.mark.parametrize("int_dtype", [*INT_DTYPES, np.uint64], ids=lambda d: d.__name__)
+@settings(max_examples=10)
+@given(
+    end=st.one_of(st.sampled_from([1, 100, 2**31 - 1, 2**40, 2**63 - 1]), st.integers(1, 2**64)),
+    fraction=st.one_of(st.sampled_from([1.0, 0.1, 0.5]), st.floats(1e-9, 1.0)),
+    seed=st.integers(0, 2**32),
+)
+def test_linear_fall_against_exact_math(namespace, int_dtype, end, fraction, seed):
+    """``clip((end - step) / length, 0, 1)`` with a real length (an end beyond the dtype too)."""
+    xp, to_xp, dtype = NAMESPACES[namespace]
+    if namespace.startswith("strict") and int_dtype is np.uint64:
+        return  # array_api_strict has no mixed-kind clip bounds for uint64: numpy covers it
+    length = end * Fraction(fraction)
+    top = int(np.iinfo(int_dtype).max)
+    begin = end - math.ceil(length)
+    marks = [0, 1, begin - 1, begin, begin + 1, end - 1, end, end + 1, top]
+    rng = random.Random(seed)
+    steps = sorted({s for s in [*marks, *(rng.randint(0, top) for _ in range(8))] if 0 <= s <= top})
+    got = xp_linear_fall(to_xp(np.asarray(steps, dtype=int_dtype)), end, length, xp=xp)
+    assert np.asarray(got).dtype == np.dtype(dtype)
+    fall = [min(max(Fraction(end - s), Fraction(0)) / length, Fraction(1)) for s in steps]
+    want = [mpmath.mpf(f.numerator) / f.denominator for f in fall]
+    error, i = worst(got, want, dtype)
+    assert error <= BOUND[dtype], f"step {steps[i]}: {np.asarray(got)[i]!r} is {error:.3g} off"
+    for step, f in zip(steps[:4], fall[:4], strict=True):
+        assert float(xp_linear_fall(step, end, length, xp=exact)) == float(f)
+        assert xp_linear_fall(step, end, length, xp=scalar) == pytest.approx(float(f), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    "int_dtype", [np.int8, np.int32, np.int64, np.uint8, np.uint64], ids=lambda d: d.__name__
+)
+@given(length=st.one_of(st.integers(1, 300), st.integers(1, 2**64)), data=st.data())
+def test_periodic_cosine_step_keeps_the_cosine(int_dtype, length, data):
+    """``xp_cosine_step(periodic=True)``: a step in [0, length] whose cosine of ``pi * step / length``
+    is the step's own, on both sides of 0 (exact: in integers; the dtype's minimum, whose
+    ``|step|`` the dtype cannot hold, is one off where a period is longer than the dtype reaches)."""
+    info = np.iinfo(int_dtype)
+    low = int(info.min) + (1 if info.min < 0 else 0)
+    steps = data.draw(st.lists(st.integers(low, int(info.max)), min_size=1, max_size=10))
+    steps += [low, int(info.max), 0]
+    got = xp_cosine_step(np.asarray(steps, dtype=int_dtype), length, periodic=True, xp=np)
+    for step, folded in zip(steps, got.tolist(), strict=True):
+        assert 0 <= folded <= length
+        assert (folded - step) % (2 * length) == 0 or (folded + step) % (2 * length) == 0, (step, folded)
+        assert folded == xp_cosine_step(step, length, periodic=True, xp=exact)
+
+
+def test_step_power_and_linear_fall_bad_arguments():
+    with pytest.raises(ValueError, match=r"power must be a finite float in \[-16, 16\]"):
+        xp_step_power(1.0, np.int64(3), 17.0, xp=np)
+    with pytest.raises(ValueError, match=r"length must be a real in \(0, end=10\]"):
+        xp_linear_fall(np.int64(3), 10, 11.0, xp=np)
+    with pytest.raises(ValueError, match="end must be an int >= 0"):
+        xp_linear_fall(np.int64(3), -1, 1.0, xp=np)
