@@ -30,13 +30,21 @@ from typing import Any
 
 from pydantic import model_validator
 
-from lrsched.numerics import xp_half_cosine, xp_lerp, xp_progress, xp_remaining, xp_scaled_power
+from lrsched.numerics import (
+    xp_half_cosine,
+    xp_lerp,
+    xp_progress,
+    xp_progress_power,
+    xp_remaining,
+    xp_scaled_power,
+)
 from lrsched.spec import (
     Bool,
     IncreasingSteps,
     NonNegativeFloat,
     NonNegativeInt,
     OptionalFloat,
+    PowerFloat,
     Schedule,
     ScheduleField,
     ScheduleTuple,
@@ -180,7 +188,9 @@ class Warmup(Schedule):
     * ``"linear"``: ``start + (target - start) * p``;
     * ``"cosine"``: ``start + (target - start) * (1 - cos(pi * p)) / 2``;
     * ``"exponential"``: ``start * (target / start) ** p`` (needs ``start_value > 0``; a
-      ``target`` of 0 gives 0 after step 0, one below 0 NaN, as ``ratio ** p`` does).
+      ``target`` of 0 gives 0 after step 0, one below 0 NaN, as ``ratio ** p`` does);
+    * ``"polynomial"``: ``start + (target - start) * p ** power`` (TF Model Garden's
+      ``PolynomialWarmUp``).
 
     From ``warmup_steps`` on, the wrapped schedule: with ``shift=True`` it sees
     ``step - warmup_steps`` (so ``target`` is its value at 0: optax, HF, Keras's ``CosineDecay``
@@ -191,8 +201,9 @@ class Warmup(Schedule):
       schedule: the schedule after the warm-up.
       warmup_steps: the ramp's length; an int >= 0 (0: no ramp).
       start_value: the value at step 0; finite, >= 0.
-      shape: ``"linear"``, ``"cosine"`` or ``"exponential"``.
+      shape: ``"linear"``, ``"cosine"``, ``"exponential"`` or ``"polynomial"``.
       shift: whether the wrapped schedule's steps start at the end of the ramp.
+      power: the polynomial ramp's power, in [0, 128]; only with ``shape="polynomial"``.
 
     Example:
       >>> import lrsched
@@ -204,8 +215,9 @@ class Warmup(Schedule):
     schedule: ScheduleField
     warmup_steps: NonNegativeInt
     start_value: NonNegativeFloat = 0.0
-    shape: _choice("linear", "cosine", "exponential") = "linear"  # type: ignore[valid-type]
+    shape: _choice("linear", "cosine", "exponential", "polynomial") = "linear"  # type: ignore[valid-type]
     shift: Bool = True
+    power: PowerFloat = 1.0
 
     @model_validator(mode="after")
     def _exponential_needs_a_start(self) -> Warmup:
@@ -213,6 +225,11 @@ class Warmup(Schedule):
             raise ValueError(
                 "Argument `start_value` must be > 0 for shape='exponential' (a geometric ramp "
                 f"starts from a positive value). Received: start_value={self.start_value!r}"
+            )
+        if self.power != 1.0 and self.shape != "polynomial":
+            raise ValueError(
+                f"Argument `power` shapes a polynomial ramp only: it must be 1.0 for shape={self.shape!r}. "
+                f"Received: power={self.power!r}"
             )
         return self
 
@@ -224,6 +241,10 @@ class Warmup(Schedule):
         if self.shape == "cosine":
             p = xp_half_cosine(step, 0, w, rising=True, xp=xp)
             return xp_lerp(start, target, p, q=xp_half_cosine(step, 0, w, xp=xp), xp=xp)
+        if self.shape == "polynomial":
+            p = xp_progress_power(step, 0, w, self.power, xp=xp)
+            q = xp_progress_power(step, 0, w, self.power, complement=True, xp=xp)
+            return xp_lerp(start, target, p, q=q, xp=xp)
         if is_exact(xp):
             return start * (target / start) ** (xp.clip(step, 0, w) / w)
         ratio = target / start
