@@ -19,6 +19,11 @@ class PolynomialDecay(Schedule):
     (Keras's cycle: the end value at every multiple of ``decay_steps``, then a new, longer decay
     from a lower value). An ``end_learning_rate`` above the initial one makes it a rise.
 
+    Before step 0 (inside ``Offset``, as TF Model Garden's ``PolynomialDecayWithOffset``) a decay
+    is extended as Keras computes it, ``(1 + |step| / decay_steps) ** power``; a rise is not
+    extended below its start (Keras's is, through 0 to negative rates, where float32 cannot hold
+    the difference of two near terms): ``initial_learning_rate`` there, as with ``cycle``.
+
     Args:
       initial_learning_rate: the rate at step 0; finite, >= 0.
       decay_steps: the decay's length; an integer in [1, 2**63 - 1].
@@ -45,7 +50,7 @@ class PolynomialDecay(Schedule):
         start, end = self.initial_learning_rate, self.end_learning_rate
         rising = end > start  # the fraction of the rise: accurate near 0, where the value is start
         fraction = xp_polynomial(
-            step, 0, self.decay_steps, self.power, rising=rising, cycle=self.cycle, extend=True, xp=xp
+            step, 0, self.decay_steps, self.power, rising=rising, cycle=self.cycle, extend=not rising, xp=xp
         )
         return xp_lerp(start, end, fraction, xp=xp) if rising else xp_lerp(end, start, fraction, xp=xp)
 
