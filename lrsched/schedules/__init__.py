@@ -18,6 +18,18 @@ from lrsched.schedules.cyclical import CosineAnnealing, Cyclical, OneCycle  # Py
 from lrsched.schedules.exponential import ExponentialDecay
 from lrsched.schedules.hf import CosineCycles, CosineHardRestarts, InverseSqrtDecay, OneMinusSqrtDecay
 from lrsched.schedules.inverse_time import InverseTimeDecay
+from lrsched.schedules.model_garden import (
+    CosineDecayWithOffset,
+    DirectPowerDecay,
+    ExponentialDecayWithOffset,
+    LinearWarmup,
+    PiecewiseConstantDecayWithOffset,
+    PolynomialDecayWithOffset,
+    PolynomialWarmUp,
+    PowerAndLinearDecay,
+    PowerDecayWithOffset,
+    StepCosineDecayWithOffset,
+)
 from lrsched.schedules.piecewise import PiecewiseConstantDecay
 from lrsched.schedules.polynomial import PolynomialDecay
 
@@ -29,20 +41,30 @@ __all__ = [
     "CosineCycles",
     "CosineDecay",
     "CosineDecayRestarts",
+    "CosineDecayWithOffset",
     "CosineHardRestarts",
     "CosinePowerDecay",
     "Cyclical",
+    "DirectPowerDecay",
     "ExponentialDecay",
+    "ExponentialDecayWithOffset",
     "InverseSqrtDecay",
     "InverseTimeDecay",
     "Join",
+    "LinearWarmup",
     "Offset",
     "OneCycle",
     "OneMinusSqrtDecay",
     "PiecewiseConstantDecay",
+    "PiecewiseConstantDecayWithOffset",
     "PolynomialDecay",
+    "PolynomialDecayWithOffset",
+    "PolynomialWarmUp",
+    "PowerAndLinearDecay",
+    "PowerDecayWithOffset",
     "Product",
     "Scale",
+    "StepCosineDecayWithOffset",
     "Warmup",
 ]
 
@@ -74,6 +96,17 @@ BUILTIN: tuple[type, ...] = (
     Product,
     # optax's shapes (composition expresses the rest: docs/catalogue.md)
     CosinePowerDecay,
+    # TF Model Garden's schedules
+    ExponentialDecayWithOffset,
+    PiecewiseConstantDecayWithOffset,
+    PolynomialDecayWithOffset,
+    CosineDecayWithOffset,
+    LinearWarmup,
+    PolynomialWarmUp,
+    DirectPowerDecay,
+    PowerAndLinearDecay,
+    PowerDecayWithOffset,
+    StepCosineDecayWithOffset,
 )
 
 

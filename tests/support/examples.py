@@ -98,6 +98,51 @@ EXAMPLES = {
         lrsched.CosinePowerDecay(0.1, 999, alpha=0.01, exponent=0.5),  # a power below 1: a steep tail
         lrsched.CosinePowerDecay(1.0, 2**33, alpha=0.0, exponent=7.5),  # longer than int32
     ],
+    # TF Model Garden's schedules
+    "ExponentialDecayWithOffset": [
+        lrsched.ExponentialDecayWithOffset(
+            1000, initial_learning_rate=0.1, decay_steps=100, decay_rate=0.5, staircase=True
+        ),
+        lrsched.ExponentialDecayWithOffset(initial_learning_rate=3e-4, decay_steps=7919, decay_rate=0.96),
+    ],
+    "PiecewiseConstantDecayWithOffset": [
+        lrsched.PiecewiseConstantDecayWithOffset(500, boundaries=[100000, 110000], values=[1.0, 0.5, 0.1])
+    ],
+    "PolynomialDecayWithOffset": [
+        lrsched.PolynomialDecayWithOffset(
+            2000, initial_learning_rate=0.1, decay_steps=10000, end_learning_rate=0.0, power=2.0
+        ),
+        lrsched.PolynomialDecayWithOffset(
+            300, initial_learning_rate=0.1, decay_steps=700, power=3.0, cycle=True
+        ),
+    ],
+    "CosineDecayWithOffset": [
+        lrsched.CosineDecayWithOffset(300, initial_learning_rate=0.1, decay_steps=1000, alpha=0.01),
+        lrsched.CosineDecayWithOffset(
+            50, initial_learning_rate=1e-5, decay_steps=5000, warmup_target=1e-3, warmup_steps=500
+        ),
+    ],
+    "LinearWarmup": [lrsched.LinearWarmup(_DECAY, 100, 0.0), lrsched.LinearWarmup(0.1, 500, 0.01)],
+    "PolynomialWarmUp": [
+        lrsched.PolynomialWarmUp(_STAIRS, 250, power=2.0),
+        lrsched.PolynomialWarmUp(0.1, 10000, power=0.5),
+    ],
+    "DirectPowerDecay": [lrsched.DirectPowerDecay(0.1, -0.5), lrsched.DirectPowerDecay(1e-4, 1.0)],
+    "PowerAndLinearDecay": [
+        lrsched.PowerAndLinearDecay(1.0, 100000, -0.5, 0.1, offset=1000),
+        lrsched.PowerAndLinearDecay(
+            0.5, 1000, power=0.0, linear_decay_fraction=0.15
+        ),  # falls over 150.00000000000001
+    ],
+    "PowerDecayWithOffset": [
+        lrsched.PowerDecayWithOffset(1.0, -0.5, offset=1000, pre_offset_learning_rate=0.01)
+    ],
+    "StepCosineDecayWithOffset": [
+        lrsched.StepCosineDecayWithOffset([0, 500000], [1e-4, 5e-5], offset=10000),
+        lrsched.StepCosineDecayWithOffset(
+            [100, 1000, 3000], [1.0, 0.5, 0.1], offset=50
+        ),  # first level periodic
+    ],
 }
 #: Composition three levels deep: a clipped join of a warm-up, an offset staircase, a constant.
 NESTED = lrsched.Clip(
