@@ -1558,12 +1558,20 @@ def _cycle_tables(first: int, t_mul: float, top: int, kind: str) -> _CycleTables
     )
 
 
+_F32_MAX = 3.4028234663852886e38
+
+
 def _take(values: tuple, dtype: Any, index: Any, xp: Any) -> Any:
     """``values[index]`` elementwise, for an int32 index array of any shape.
 
     A namespace may give ``lrsched_take(array, index)`` taking an index of any shape (torch's
     indexing): a graph traced on a 0-d step (``make_fx``) then serves every shape, where the
     Array API's 1-d ``take`` needs a reshape to the traced shape."""
+    if dtype == xp.float32:  # a finite entry beyond float32 belongs to a cycle no integer step is in
+        values = tuple(
+            v if abs(v) <= _F32_MAX or v != v or abs(v) == math.inf else math.copysign(_F32_MAX, v)
+            for v in values
+        )
     array = xp.asarray(list(values), dtype=dtype)
     take = getattr(xp, "lrsched_take", None)
     if take is not None:

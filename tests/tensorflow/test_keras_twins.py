@@ -127,8 +127,22 @@ def native(spec: lrsched.Schedule, dtype: str = "float32") -> keras.optimizers.s
 
 
 def keras_values(schedule, steps: list[int]) -> list[float]:
-    # one scalar step at a time: CosineDecay's warm-up takes a scalar condition (ops.cond)
-    return [float(schedule(np.int64(s))) for s in steps]
+    # one scalar step at a time: CosineDecay's warm-up takes a scalar condition (ops.cond); Keras's
+    # own overflow (an intermediate past the float range) is its result, compared as it is
+    import warnings
+
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+        warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
+        return [float(schedule(np.int64(s))) for s in steps]
+
+
+def ordinary(spec: lrsched.Schedule) -> bool:
+    """Every float constant 0 or within 1e-300..1e300: where Keras's float64 arithmetic itself is
+    ordinary (a subnormal base, an overflowing intermediate power are its numerics, not its
+    semantics; lrsched is held to exact math there by the kit and the float32 test)."""
+    values = [v for v in spec.get_config().values() if isinstance(v, float)]
+    values += [v for v in spec.get_config().get("values", []) if isinstance(v, float)]
+    return all(v == 0 or 1e-300 <= abs(v) <= 1e300 for v in values)
 
 
 def steps_of(spec: lrsched.Schedule) -> list[int]:
@@ -223,6 +237,8 @@ def test_semantics_match_keras_in_float64(name, data):
             continue
         ours = spec(step)
         assert_close(ours, want, dtype="float64", peak=peak, rtol=2**-52, where=f"lrsched step {step}")
+        if not (math.isfinite(got) and ordinary(spec)):
+            continue  # Keras's own float64 numerics at extreme constants (see ordinary)
         off = abs(got - want) > 1e-9 * max(abs(want), 1e-6 * peak) + 1e-300
         assert not off or step in misplaced, (
             f"Keras (float64) differs at step {step}: {got!r} vs exact {want!r}"
