@@ -1523,6 +1523,12 @@ def _cycle_tables(first: int, t_mul: float, top: int, kind: str) -> _CycleTables
         end >= start and length > 0 for start, end, length in zip(c.starts, c.ends, c.lengths, strict=True)
     ]
     invs = [1 / length if ok else Fraction(0) for length, ok in zip(c.lengths, live, strict=True)]
+    fractions_into, fractions_beyond = list(c.into), list(c.beyond)
+    for i, (start, end, ok) in enumerate(zip(c.starts, c.ends, live, strict=True)):
+        if ok and end == start:  # one integer step, offsets 0: its fractions whole, a unit factor
+            # (1 / length of a cycle far shorter than a step overflows float32, even float64)
+            fractions_into[i], fractions_beyond[i] = c.into[i] * invs[i], c.beyond[i] * invs[i]
+            invs[i] = Fraction(1)
     bits = max([end - start for start, end, ok in zip(c.starts, c.ends, live, strict=True) if ok] + [1])
     bits = bits.bit_length()
     if kind != "float32":
@@ -1530,12 +1536,12 @@ def _cycle_tables(first: int, t_mul: float, top: int, kind: str) -> _CycleTables
             c.starts,
             c.ends,
             bits,
-            tuple(float(x) for x in c.into),
-            tuple(float(x) for x in c.beyond),
+            tuple(float(x) for x in fractions_into),
+            tuple(float(x) for x in fractions_beyond),
             tuple(float(x) for x in invs),
         )
-    into = [_pair(x * inv) for x, inv in zip(c.into, invs, strict=True)]
-    beyond = [_pair(x * inv) for x, inv in zip(c.beyond, invs, strict=True)]
+    into = [_pair(x * inv) for x, inv in zip(fractions_into, invs, strict=True)]
+    beyond = [_pair(x * inv) for x, inv in zip(fractions_beyond, invs, strict=True)]
     digits = []
     for j in range(max(1, -(-bits // _DIGIT_BITS))):
         heads, tails = [], []

@@ -676,3 +676,21 @@ def test_step_power_and_linear_fall_bad_arguments():
         xp_linear_fall(np.int64(3), 10, 11.0, xp=np)
     with pytest.raises(ValueError, match="end must be an int >= 0"):
         xp_linear_fall(np.int64(3), -1, 1.0, xp=np)
+
+
+@pytest.mark.parametrize(
+    ("first", "t_mul"),
+    [(2**63 - 1, 5.331609159610584e-75), (2251141600351, 1.401298464324817e-45), (3, 1e-90)],
+)
+def test_geometric_cycle_shorter_than_a_step(first, t_mul):
+    """A cycle of ``first * t_mul`` far below a step holds one integer step (offsets 0): its
+    fractions are exact constants, not products with ``1 / length``, which overflows float32 (nan
+    from ``0 * inf``, found by the kit through CosineDecayRestarts) or even float64."""
+    steps = sorted({s for s in [0, 1, first - 1, first, first + 1, 2**62, 2**63 - 1] if 0 <= s < 2**63})
+    want = [xp_geometric_cycle(s, first, t_mul, xp=exact) for s in steps]
+    for name in sorted(NAMESPACES):
+        xp, to_xp, dtype = NAMESPACES[name]
+        index, done, left = xp_geometric_cycle(to_xp(np.asarray(steps, dtype=np.int64)), first, t_mul, xp=xp)
+        assert np.asarray(index).tolist() == [i for i, _, _ in want]
+        assert worst(done, [mpmath.mpf(float(d)) for _, d, _ in want], dtype)[0] <= BOUND[dtype]
+        assert worst(left, [mpmath.mpf(float(w)) for _, _, w in want], dtype)[0] <= BOUND[dtype]
