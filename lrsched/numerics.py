@@ -1255,10 +1255,10 @@ def xp_progress_power(
     """``p ** power`` for ``p = xp_progress(step, start, length)``: a polynomial rise from 0 to 1
     (TF Model Garden's ``PolynomialWarmUp`` ramp).
 
-    With ``complement``, ``1 - p ** power``, accurate relative to itself near its 0 at ``p = 1``:
-    ``-expm1(power * log(p))`` with the logarithm from the exact remainder ``1 - p`` there. float32:
-    ``p`` as a float32 pair from the exact integer offset and its power as :func:`xp_polynomial`
-    forms one, within 2 ulps (the complement within 4), with no float64.
+    With ``complement``, ``1 - p ** power``, accurate relative to itself near its 0 at ``p = 1``,
+    from the exact remainder ``1 - p`` there (as :func:`xp_polynomial`'s rise). float32: ``p`` as a
+    float32 pair from the exact integer offset and its power as :func:`xp_polynomial` forms one,
+    within 2 ulps (the complement too: 1.7 measured), with no float64.
 
     Args:
       step: an integer array (any int or uint dtype, any shape), or a Python int for the scalar
