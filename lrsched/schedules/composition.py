@@ -405,8 +405,10 @@ def _times(a: Any, b: Any, xp: Any) -> Any:
     """``a * b``, and 0 where either is 0 (also where the other overflowed to inf)."""
     if not hasattr(a, "dtype") and not hasattr(b, "dtype"):  # Python scalars or exact reals
         return a * b if a != 0 and b != 0 else a * 0
-    out = a * b
-    return xp.where((a == 0) | (b == 0), xp.zeros_like(out), out)
+    zero = (a == 0) | (b == 0)
+    one = xp.ones_like(a)
+    out = xp.where(zero, one, a) * xp.where(zero, one, b)  # no 0 * inf, even in a lane discarded
+    return xp.where(zero, xp.zeros_like(out), out)
 
 
 class Product(Schedule):
