@@ -66,8 +66,9 @@ def _parser() -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
         "convert",
         help="a framework's schedule config to an lrsched config",
         description=(
-            "Read IN (.json, .yaml, .toml): a Keras or TF Model Garden schedule config, HF "
-            'TrainingArguments, or an optax call {"optax": NAME, "kwargs": {...}}; write the equal '
+            "Read IN (.json, .yaml, .toml): a Keras or TF Model Garden schedule config, a TF Model "
+            "Garden OptimizationConfig or experiment (trainer.optimizer_config), HF TrainingArguments, "
+            'or an optax call {"optax": NAME, "kwargs": {...}}; write the equal '
             "lrsched config to OUT (JSON, YAML or TOML by its suffix), or JSON to standard output."
         ),
     )

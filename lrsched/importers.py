@@ -17,6 +17,7 @@ __all__ = [
     "convert",
     "from_hf",
     "from_keras",
+    "from_model_garden",
     "from_optax",
     "from_torch",
     "from_torch_groups",
@@ -49,13 +50,38 @@ _CALLABLE = (
 )
 
 
-def from_keras(schedule: Any) -> Schedule:
-    """The lrsched spec equal to a Keras schedule.
+#: TF Model Garden's schedule classes (``official.modeling.optimization.lr_schedule``), each
+#: registered in lrsched under the same name with the same arguments.
+MODEL_GARDEN = (
+    "ExponentialDecayWithOffset",
+    "PiecewiseConstantDecayWithOffset",
+    "PolynomialDecayWithOffset",
+    "CosineDecayWithOffset",
+    "LinearWarmup",
+    "PolynomialWarmUp",
+    "DirectPowerDecay",
+    "PowerAndLinearDecay",
+    "PowerDecayWithOffset",
+    "StepCosineDecayWithOffset",
+)
 
-    Takes a Keras ``LearningRateSchedule`` object (a built-in, or lrsched's own rendered schedule)
-    or what ``keras.optimizers.schedules.serialize`` writes (``{"module":
-    "keras.optimizers.schedules", "class_name": ..., "config": ..., "registered_name": None}``), or
-    the bare ``{"class_name": ..., "config": ...}``. Nothing a config names is imported.
+
+def from_keras(schedule: Any) -> Schedule:
+    """The lrsched spec equal to a Keras or TF Model Garden schedule.
+
+    Takes a schedule object: a Keras 3 or tf_keras built-in, one of TF Model Garden's classes
+    (its ``offset`` and nested schedule read from the object), or lrsched's own rendered
+    schedule; or a config: what ``keras.optimizers.schedules.serialize`` (or tf_keras's) writes,
+    ``{"module": ..., "class_name": ..., "config": ..., "registered_name": ...}``, or the bare
+    ``{"class_name": ..., "config": ...}``, with the class's constructor arguments as config.
+    Nothing a config names is imported.
+
+    What a config cannot hold is lost, as when TF Model Garden reads its own: a ``*WithOffset``
+    class's ``get_config`` drops ``offset`` (read as 0, as its ``from_config`` reads it), and its
+    warm-ups write the wrapped schedule's config without its class name (known here by its keys:
+    a Keras 2 ``ExponentialDecay`` and ``InverseTimeDecay`` have the same keys and, with ``name``
+    None, cannot be told apart: read the object instead). A Keras 2 ``name`` of None is the
+    class's default name.
 
     Example:
       >>> import lrsched
@@ -70,20 +96,91 @@ def from_keras(schedule: Any) -> Schedule:
     if isinstance(schedule, Schedule):
         return schedule
     if isinstance(schedule, Mapping):
-        return deserialize(dict(schedule))
+        return deserialize(_keras_form(schedule))
     spec = getattr(type(schedule), "spec", None)
     if isinstance(spec, property) and isinstance(schedule.spec, Schedule):  # lrsched's rendered schedule
         return schedule.spec
     cls = type(schedule)
     module = cls.__module__ or ""
-    if module.split(".")[0] in ("keras", "tf_keras") and cls.__name__ in KERAS_BUILTINS:
-        return deserialize({"class_name": cls.__name__, "config": schedule.get_config()})
+    keras_family = any((base.__module__ or "").split(".")[0] in ("keras", "tf_keras") for base in cls.__mro__)
+    if keras_family and cls.__name__ in KERAS_BUILTINS and module.split(".")[0] in ("keras", "tf_keras"):
+        return deserialize(_keras_form({"class_name": cls.__name__, "config": schedule.get_config()}))
+    if keras_family and cls.__name__ in MODEL_GARDEN and module.rsplit(".", 1)[-1].endswith("lr_schedule"):
+        return deserialize(
+            _keras_form({"class_name": cls.__name__, "config": _model_garden_config(schedule)})
+        )
     if callable(schedule) and not hasattr(schedule, "get_config"):
         raise NotClosedFormError(f"from_keras: {_CALLABLE}; received {schedule!r}")
     raise ConfigError(
-        f"from_keras takes a Keras LearningRateSchedule ({', '.join(KERAS_BUILTINS)}, or one rendered by "
-        f"lrsched) or its serialized dict; received a {module}.{cls.__name__}"
+        f"from_keras takes a Keras LearningRateSchedule ({', '.join(KERAS_BUILTINS)}; TF Model Garden's "
+        f"{', '.join(MODEL_GARDEN)}; or one rendered by lrsched) or its serialized dict; received a "
+        f"{module}.{cls.__name__}"
     )
+
+
+def _model_garden_config(schedule: Any) -> dict[str, Any]:
+    """A TF Model Garden schedule's arguments, read from the object where its ``get_config``
+    loses them (the offset of a ``*WithOffset`` class; a warm-up's nested schedule)."""
+    name = type(schedule).__name__
+    if name in MODEL_GARDEN[:4]:  # _make_offset_wrapper's classes: the base's get_config, no offset
+        return {**schedule.get_config(), "offset": schedule._offset}
+    if name in ("LinearWarmup", "PolynomialWarmUp"):
+        after = schedule._after_warmup_lr_sched
+        config = {
+            "after_warmup_lr_sched": float(after) if not callable(after) else from_keras(after),
+            "warmup_steps": schedule._warmup_steps,
+            "name": schedule._name,
+        }
+        if name == "LinearWarmup":
+            return {**config, "warmup_learning_rate": schedule._init_warmup_lr}
+        return {**config, "power": schedule._power}
+    return schedule.get_config()
+
+
+def _keras_form(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Keras's, tf_keras's and TF Model Garden's serialized forms of their own classes as lrsched's
+    ``{"class_name": ..., "config": ...}``, a Keras 2 ``name`` of None dropped (the class's default
+    name); anything else as it is, for :func:`lrsched.deserialize`."""
+    from lrsched import lookups
+
+    name, config, module = data.get("class_name"), data.get("config"), data.get("module") or ""
+    ours = (name in KERAS_BUILTINS and module.split(".")[0] in ("", "keras", "tf_keras")) or (
+        name in MODEL_GARDEN and (not module or module.rsplit(".", 1)[-1].endswith("lr_schedule"))
+    )
+    if (
+        not ours
+        or not isinstance(config, Mapping)
+        or set(data) - {"class_name", "config", "module", "registered_name"}
+    ):
+        return dict(data)
+    config = dict(config)
+    if "name" in config and config["name"] is None:
+        field = lookups.schedule_class(name).model_fields.get("name")
+        if field is not None and field.default is not None:
+            del config["name"]
+    return {"class_name": name, "config": config}
+
+
+def from_model_garden(config: Any) -> Schedule:
+    """The spec of the schedule TF Model Garden's ``OptimizerFactory`` builds from an
+    ``OptimizationConfig``: its ``learning_rate`` one-of config (``constant``, ``stepwise``,
+    ``exponential``, ``polynomial``, ``cosine``, ``power``, ``power_linear``,
+    ``power_with_offset``, ``step_cosine_with_offset``), wrapped in its ``warmup`` (``linear``,
+    ``polynomial``), each config's defaults as TF Model Garden's. Takes the config object or its
+    ``as_dict()``, or an experiment config (its YAML as a dict) holding it at
+    ``trainer.optimizer_config``; the optimizer's own settings are not read. Errors name the key.
+
+    Example:
+      >>> import lrsched
+      >>> spec = lrsched.from_model_garden({
+      ...     "learning_rate": {"type": "stepwise", "stepwise": {"boundaries": [100], "values": [0.1, 0.01]}},
+      ...     "warmup": {"type": "linear", "linear": {"warmup_steps": 10}}})
+      >>> spec(5), spec(10), spec(100), spec(101)
+      (0.05, 0.1, 0.1, 0.01)
+    """
+    from lrsched._model_garden_names import model_garden_spec
+
+    return model_garden_spec(config)
 
 
 def from_hf(
@@ -178,7 +275,9 @@ def convert(data: Any) -> Schedule:
     * HF ``TrainingArguments`` (``lr_scheduler_type``, ``max_steps``, ...):
       :func:`from_training_arguments`;
     * ``{"class_name": ..., "config": ...}`` (with Keras's ``module`` and ``registered_name`` or
-      without): a Keras, TF Model Garden or lrsched schedule (:func:`from_keras`).
+      without): a Keras, TF Model Garden or lrsched schedule (:func:`from_keras`);
+    * a TF Model Garden ``OptimizationConfig`` (``learning_rate``, ``warmup``) or an experiment
+      holding one at ``trainer.optimizer_config`` (:func:`from_model_garden`).
 
     This is what ``lrsched convert`` reads.
 
@@ -198,16 +297,24 @@ def convert(data: Any) -> Schedule:
             raise ConfigError(
                 f"key 'kwargs' must be a mapping of optax's keyword arguments; received {kwargs!r}"
             )
-        from lrsched import from_optax
-
+        kwargs = dict(kwargs)
+        scales = kwargs.get("boundaries_and_scales")
+        if isinstance(scales, Mapping):  # JSON and TOML keys are strings: "1000" is step 1000
+            kwargs["boundaries_and_scales"] = {
+                int(key) if isinstance(key, str) and key.isascii() and key.isdigit() else key: value
+                for key, value in scales.items()
+            }
         return from_optax(data["optax"], **kwargs)
     if "lr_scheduler_type" in data or "max_steps" in data:
         return from_training_arguments(data)
     if "class_name" in data:
         return from_keras(data)
+    if isinstance(data.get("learning_rate"), Mapping) or isinstance(data.get("trainer"), Mapping):
+        return from_model_garden(data)
     raise ConfigError(
         "not a schedule config lrsched knows: expected a key 'class_name' (Keras, TF Model Garden, lrsched), "
-        f"'optax' (an optax call) or 'lr_scheduler_type' (HF TrainingArguments); received keys {sorted(data)}"
+        "'optax' (an optax call), 'lr_scheduler_type' (HF TrainingArguments), or 'learning_rate' or "
+        f"'trainer' (a TF Model Garden OptimizationConfig or experiment); received keys {sorted(data)}"
     )
 
 

@@ -110,3 +110,99 @@ def test_an_optax_call_names_a_stray_key(tmp_path, capsys):
     path = write(tmp_path / "call.json", {"optax": "constant_schedule", "kwarg": {}})
     assert main(["convert", str(path)]) == 2
     assert "received key 'kwarg'" in capsys.readouterr().err
+
+
+def test_an_optax_call_from_toml_or_json_takes_steps_written_as_keys(tmp_path):
+    """JSON and TOML keys are strings: ``"1000"`` in ``boundaries_and_scales`` is step 1000."""
+    call = {
+        "optax": "piecewise_constant_schedule",
+        "kwargs": {"init_value": 0.1, "boundaries_and_scales": {"1000": 0.5}},
+    }
+    spec = lrsched.convert(json.loads(json.dumps(call)))
+    assert spec == lrsched.from_optax(
+        "piecewise_constant_schedule", init_value=0.1, boundaries_and_scales={1000: 0.5}
+    )
+    bad = {**call, "kwargs": {"init_value": 0.1, "boundaries_and_scales": {"1e3": 0.5}}}
+    with pytest.raises(lrsched.ConfigError, match="boundaries_and_scales"):
+        lrsched.convert(bad)
+
+
+# -- TF Model Garden's optimization configs (against TF Model Garden itself: tests/tensorflow) --
+OPTIMIZATION = {
+    "optimizer": {"type": "sgd", "sgd": {"momentum": 0.9}},
+    "learning_rate": {"type": "cosine", "cosine": {"initial_learning_rate": 0.1, "decay_steps": 1000}},
+    "warmup": {"type": "polynomial", "polynomial": {"warmup_steps": 100, "power": 2.0}},
+}
+
+
+def test_convert_a_model_garden_experiment_yaml(tmp_path):
+    yaml = pytest.importorskip("yaml")
+    source = tmp_path / "experiment.yaml"
+    source.write_text(yaml.safe_dump({"task": {"model": {}}, "trainer": {"optimizer_config": OPTIMIZATION}}))
+    out = tmp_path / "out.json"
+    assert main(["convert", str(source), "-o", str(out)]) == 0
+    cosine = lrsched.CosineDecayWithOffset(initial_learning_rate=0.1, decay_steps=1000)
+    assert lrsched.load(out) == lrsched.PolynomialWarmUp(cosine, 100, 2.0, name="polynomial")
+    assert lrsched.load(out) == lrsched.from_model_garden(OPTIMIZATION)
+
+
+def test_model_garden_defaults_are_its_configs():
+    """Each type's defaults as TF Model Garden's config dataclasses hold them (checked against
+    them in tests/tensorflow/test_model_garden_import.py)."""
+    read = lrsched.from_model_garden
+    assert read({"learning_rate": {"type": "constant"}}) == lrsched.Constant(0.1)
+    assert read({"learning_rate": {"type": "power", "power": {"initial_learning_rate": 1.0}}}) == (
+        lrsched.DirectPowerDecay(1.0, -0.5)
+    )
+    polynomial = {"type": "polynomial", "polynomial": {"initial_learning_rate": 1.0, "decay_steps": 10}}
+    assert read({"learning_rate": polynomial}).end_learning_rate == 0.0001
+    exponential = {"initial_learning_rate": 1.0, "decay_steps": 10, "decay_rate": 0.5, "staircase": None}
+    assert read({"learning_rate": {"type": "exponential", "exponential": exponential}}).staircase is False
+    warm = read(
+        {"learning_rate": {"type": "constant"}, "warmup": {"type": "linear", "linear": {"warmup_steps": 5}}}
+    )
+    assert warm == lrsched.LinearWarmup(0.1, 5, 0.0, name="linear")
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (
+            {"learning_rate": {"type": "cosine", "cosine": {"decay_steps": 10}}},
+            "'learning_rate.cosine.initial_learning_rate' is required",
+        ),
+        ({"learning_rate": {"type": "cosin"}}, "key 'learning_rate.type' must be one of"),
+        ({"learning_rate": {"cosine": {}}}, "key 'learning_rate.type' is required"),
+        (
+            {"learning_rate": {"type": "constant", "constant": {"rate": 1}}},
+            "'learning_rate.constant.rate' is not a field",
+        ),
+        (
+            {"learning_rate": {"type": "constant"}, "warmup": {"type": "cubic"}},
+            "key 'warmup.type' must be one of",
+        ),
+        (
+            {"learning_rate": {"type": "constant"}, "schedule": {}},
+            "key 'schedule' is not a key of an OptimizationConfig",
+        ),
+        (
+            {
+                "trainer": {
+                    "optimizer_config": {
+                        "learning_rate": {
+                            "type": "stepwise",
+                            "stepwise": {"boundaries": [5, 1], "values": [1.0, 0.5, 0.1]},
+                        }
+                    }
+                }
+            },
+            "key 'trainer.optimizer_config.learning_rate.stepwise': invalid PiecewiseConstantDecayWithOffset",
+        ),
+        ({"trainer": {"train_steps": 10}}, "key 'trainer.optimizer_config' is required"),
+    ],
+)
+def test_model_garden_errors_name_the_file_and_the_key(tmp_path, data, words, capsys):
+    path = write(tmp_path / "in.json", data)
+    assert main(["convert", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert str(path) in err and words in err

@@ -22,6 +22,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+from collections.abc import Mapping
 from fractions import Fraction
 from functools import cached_property
 from typing import Annotated, Any, ClassVar
@@ -38,8 +39,9 @@ from pydantic import (
 from lrsched.errors import ConfigError
 from lrsched.numerics import MAX_STEP_POWER, xp_cosine_step, xp_linear_fall, xp_step_power
 from lrsched.schedules.composition import Clip, Constant, Join, Offset, Warmup, _full, _reachable, _shift
-from lrsched.schedules.cosine import CosineDecay
+from lrsched.schedules.cosine import CosineDecay, CosineDecayRestarts
 from lrsched.schedules.exponential import ExponentialDecay
+from lrsched.schedules.inverse_time import InverseTimeDecay
 from lrsched.schedules.piecewise import PiecewiseConstantDecay
 from lrsched.schedules.polynomial import PolynomialDecay
 from lrsched.spec import (
@@ -83,7 +85,54 @@ __all__ = [
 def _schedule_or_rate(value: object, info: ValidationInfo) -> Schedule:
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return Constant(_non_negative_float(value, info))
+    if isinstance(value, Mapping) and "class_name" not in value and "module" not in value:
+        return _bare_config(value, info)
     return _schedule_field(value, info)
+
+
+def _bare_config(config: Mapping[str, Any], info: ValidationInfo) -> Schedule:
+    """The schedule of a config written without its class name (TF Model Garden's nested
+    ``after_warmup_lr_sched``), known by its keys: the class whose arguments are exactly the keys
+    (or, failing that, take them all and need no other), and where two classes have the same
+    arguments (``ExponentialDecay``, ``InverseTimeDecay``), the one ``name`` names. A Keras 2
+    ``name`` of None is the class's default name."""
+    # what TF Model Garden's warm-ups may wrap: Keras's schedules and TF Model Garden's (a
+    # *WithOffset class writes its base's config, its offset dropped)
+    wrapped = (ExponentialDecay, InverseTimeDecay, PiecewiseConstantDecay, PolynomialDecay, CosineDecay)
+    wrapped += (CosineDecayRestarts, LinearWarmup, PolynomialWarmUp, DirectPowerDecay, PowerAndLinearDecay)
+    wrapped += (PowerDecayWithOffset, StepCosineDecayWithOffset)
+    classes: dict[str, type[Schedule]] = {cls.__name__: cls for cls in wrapped}
+    keys = set(config)
+
+    def fits(cls: type[Schedule], exact: bool) -> bool:
+        fields = cls.model_fields
+        required = {name for name, field in fields.items() if field.is_required()}
+        return keys == set(fields) if exact else required <= keys <= set(fields)
+
+    found = [name for name, cls in classes.items() if fits(cls, exact=True)]
+    found = found or [name for name, cls in classes.items() if fits(cls, exact=False)]
+    if len(found) > 1:
+        named = [
+            name for name in found if config.get("name") in (name, classes[name].model_fields["name"].default)
+        ]
+        found = named if len(named) == 1 else found
+    if len(found) != 1:
+        which = f"fit {' and '.join(found)}" if found else "fit no schedule TF Model Garden's warm-ups wrap"
+        raise _fail(
+            info,
+            f"is a schedule config without its class name (as TF Model Garden's warm-ups write it) whose keys "
+            f"{which}: write it as {{'class_name': ..., 'config': {{...}}}}, or read the schedule object "
+            f"itself with lrsched.from_keras",
+            dict(config),
+        )
+    cls = classes[found[0]]
+    args = dict(config)
+    if args.get("name", "") is None and cls.model_fields["name"].default is not None:
+        del args["name"]  # Keras 2 writes name None for its default
+    try:
+        return cls(**args)
+    except ConfigError as exc:
+        raise ValueError(f"Argument `{info.field_name}` (a {cls.__name__} config): {exc}") from None
 
 
 #: A nested schedule, or a rate standing for a :class:`~lrsched.Constant` (TF Model Garden's
