@@ -355,3 +355,59 @@ def test_a_composition_renders_as_one_scheduler():
     _, scheduler = lrsched_scheduler(spec, 0.1)
     assert type(scheduler).__name__ == "ScheduleLR" and isinstance(spec, lrsched.Join)
     assert math.isclose(scheduler.lr_at(0)[0], 0.01) and math.isclose(scheduler.lr_at(9)[0], 0.1)
+
+
+# -- lrsched convert of TrainingArguments, then load -----------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(data=st.data())
+def test_convert_training_arguments_then_load(name, data, tmp_path):
+    """``TrainingArguments(...).to_json_string()`` in a file, ``lrsched convert``, ``lrsched.load``:
+    the lrs of the scheduler ``Trainer.create_scheduler`` builds from those arguments (its
+    ``get_scheduler`` call: ``args.get_warmup_steps(max_steps)``, ``args.lr_scheduler_kwargs``),
+    stepped past the end. The warm-up as steps or as a fraction of ``max_steps`` (transformers 5)."""
+    from transformers import TrainingArguments
+
+    from lrsched.cli import main
+
+    lr, w, t, kw = data.draw(configs(name, st.integers(1, 120)))
+    assume(t is not None)  # max_steps: the Trainer's step count
+    warmup = data.draw(st.one_of(st.just(w), st.sampled_from([0.05, 0.1, 0.5])))
+    args = TrainingArguments(
+        output_dir=str(tmp_path / "out"),
+        lr_scheduler_type=name,
+        learning_rate=lr,
+        max_steps=t,
+        warmup_steps=warmup,
+        lr_scheduler_kwargs=kw,
+        report_to="none",
+    )
+    source, target = tmp_path / "args.json", tmp_path / "schedule.toml"
+    source.write_text(args.to_json_string())
+    assert main(["convert", str(source), "-o", str(target)]) == 0
+    spec = lrsched.load(target)
+    w = args.get_warmup_steps(t)
+    hf_opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=args.learning_rate)
+    hf = get_scheduler(
+        args.lr_scheduler_type,
+        optimizer=hf_opt,
+        num_warmup_steps=w,
+        num_training_steps=t,
+        scheduler_specific_kwargs=args.lr_scheduler_kwargs,
+    )
+    peak = _peak(lr, kw)
+    for k in range(t + 30):
+        theirs = hf_opt.param_groups[0]["lr"]
+        if abs(spec(k) - theirs) > RTOL * _size(theirs, peak):  # where HF cancels: both vs the truth
+            compare(f"{name} step {k}", spec(k), theirs, truth_lambda(name, lr, w, t, kw, k) * _mp(lr), peak)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Detected call of `lr_scheduler.step", UserWarning)
+            hf.step()

@@ -19,6 +19,7 @@ close; no tolerance is loosened to hide it.
 from __future__ import annotations
 
 import inspect
+import json
 import math
 from fractions import Fraction
 
@@ -137,11 +138,17 @@ def keras_values(schedule, steps: list[int]) -> list[float]:
 
 
 def ordinary(spec: lrsched.Schedule) -> bool:
-    """Every float constant 0 or within 1e-300..1e300: where Keras's float64 arithmetic itself is
-    ordinary (a subnormal base, an overflowing intermediate power are its numerics, not its
+    """Every float constant 0 or within 1e-300..1e300, and a polynomial's two ends within a factor
+    1e6 of each other: where Keras's float64 arithmetic itself is ordinary (a subnormal base, an
+    overflowing intermediate power, an end that cancels the start are its numerics, not its
     semantics; lrsched is held to exact math there by the kit and the float32 test)."""
-    values = [v for v in spec.get_config().values() if isinstance(v, float)]
-    values += [v for v in spec.get_config().get("values", []) if isinstance(v, float)]
+    config = spec.get_config()
+    values = [v for v in config.values() if isinstance(v, float)]
+    values += [v for v in config.get("values", []) if isinstance(v, float)]
+    if "end_learning_rate" in config:  # Keras's (lr - end) * p + end cancels where one dwarfs the other
+        lr, end = config["initial_learning_rate"], config["end_learning_rate"]
+        if min(lr, end) > 0 and max(lr, end) > 1e6 * min(lr, end):
+            return False
     return all(v == 0 or 1e-300 <= abs(v) <= 1e300 for v in values)
 
 
@@ -377,6 +384,36 @@ def test_from_keras_reads_objects_and_what_keras_writes(name, data):
     assert lrsched.from_keras(lrsched.render(spec, "keras")) == spec
     rendered = keras.optimizers.schedules.serialize(lrsched.render(spec, "keras"))
     assert lrsched.from_keras(rendered) == spec
+
+
+@pytest.mark.parametrize("name", TWINS)
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_convert_what_keras_writes_then_load(name, data, tmp_path):
+    """``lrsched convert`` of a Keras schedule's file (``serialize``, as JSON), then
+    ``lrsched.load``: the lrs of the Keras object itself (computing in float64, its arguments
+    float64), as in test_semantics_match_keras_in_float64."""
+    from lrsched.cli import main
+
+    spec = data.draw(specs_of(name))
+    original = native(spec, "float64")
+    source, target = tmp_path / "keras.json", tmp_path / "lrsched.yaml"
+    source.write_text(json.dumps(keras.optimizers.schedules.serialize(original)))
+    assert main(["convert", str(source), "-o", str(target)]) == 0
+    loaded = lrsched.load(target)
+    assert loaded == spec
+    steps = [s for s in steps_of(spec) if s < 2**24]
+    theirs = keras_values(original, steps)
+    peak = max((abs(loaded(s)) for s in steps), default=0.0)
+    misplaced = restart_steps(spec, steps)
+    for step, got in zip(steps, theirs, strict=True):
+        want = loaded(step)
+        if ordinary(spec) and math.isfinite(got) and step not in misplaced:
+            assert abs(got - want) <= 1e-9 * max(abs(want), 1e-6 * peak) + 1e-300, (step, got, want)
 
 
 def test_from_keras_refuses_what_is_not_a_closed_form():
