@@ -206,3 +206,13 @@ def test_model_garden_errors_name_the_file_and_the_key(tmp_path, data, words, ca
     assert main(["convert", str(path)]) == 2
     err = capsys.readouterr().err
     assert str(path) in err and words in err
+
+
+def test_a_function_is_not_a_closed_form_for_any_importer():
+    def schedule(step):
+        return 0.1 * 0.9**step
+
+    with pytest.raises(lrsched.NotClosedFormError, match="Python function of the step"):
+        lrsched.from_optax(schedule)
+    with pytest.raises(lrsched.NotClosedFormError, match="Python function of the step"):
+        lrsched.from_keras(schedule)
