@@ -77,6 +77,51 @@ REPRESENTATIVES = {
     "Offset": [lrsched.Offset(lrsched.Warmup(lrsched.ExponentialDecay(**_DECAY), 100), 1000)],
     "Scale": [lrsched.Scale(lrsched.Clip(lrsched.ExponentialDecay(**_DECAY), minimum=0.01), 2.0)],
     "Clip": [lrsched.Clip(lrsched.Scale(lrsched.ExponentialDecay(**_DECAY), 2.0), 0.01, 0.1)],
+    # HF transformers' shapes
+    "CosineCycles": [lrsched.CosineCycles(0.1, 10000, num_cycles=1.3, alpha=0.05, lead=1)],
+    "CosineHardRestarts": [lrsched.CosineHardRestarts(0.1, 10000, num_cycles=3)],
+    "InverseSqrtDecay": [lrsched.InverseSqrtDecay(0.1, timescale=1000)],
+    "OneMinusSqrtDecay": [lrsched.OneMinusSqrtDecay(0.1, 10000, end_learning_rate=1e-4)],
+    # PyTorch's
+    "CosineAnnealing": [lrsched.CosineAnnealing(0.1, 1000, eta_min=0.001)],
+    "Cyclical": [
+        lrsched.Cyclical(0.001, 0.1, 2000),
+        lrsched.Cyclical(0.001, 0.1, 500, mode="exp_range", gamma=0.9999),
+    ],
+    "OneCycle": [
+        lrsched.OneCycle(0.1, 10000),
+        lrsched.OneCycle(0.1, 10000, 0.25, "linear", three_phase=True),
+    ],
+    "Product": [
+        lrsched.Product(
+            [lrsched.ExponentialDecay(**_DECAY), lrsched.Warmup(lrsched.Constant(1.0), 100, start_value=0.1)]
+        )
+    ],
+    # optax's
+    "CosinePowerDecay": [lrsched.CosinePowerDecay(0.1, 10000, alpha=0.01, exponent=2.0)],
+    # TF Model Garden's
+    "ExponentialDecayWithOffset": [lrsched.ExponentialDecayWithOffset(1000, **_DECAY)],
+    "PiecewiseConstantDecayWithOffset": [
+        lrsched.PiecewiseConstantDecayWithOffset(500, boundaries=[1000, 5000], values=[0.1, 0.01, 0.001])
+    ],
+    "PolynomialDecayWithOffset": [
+        lrsched.PolynomialDecayWithOffset(1000, initial_learning_rate=0.1, decay_steps=10000, power=2.0)
+    ],
+    "CosineDecayWithOffset": [
+        lrsched.CosineDecayWithOffset(300, initial_learning_rate=0.1, decay_steps=10000, alpha=0.01)
+    ],
+    "LinearWarmup": [lrsched.LinearWarmup(lrsched.ExponentialDecay(**_DECAY), 500, 0.0)],
+    "PolynomialWarmUp": [
+        lrsched.PolynomialWarmUp(lrsched.CosineDecay(0.1, 10000), 500, power=2.0),
+    ],
+    "DirectPowerDecay": [lrsched.DirectPowerDecay(0.1, -0.5)],
+    "PowerAndLinearDecay": [lrsched.PowerAndLinearDecay(1.0, 100000, -0.5, 0.1, offset=1000)],
+    "PowerDecayWithOffset": [
+        lrsched.PowerDecayWithOffset(1.0, -0.5, offset=1000, pre_offset_learning_rate=0.01)
+    ],
+    "StepCosineDecayWithOffset": [
+        lrsched.StepCosineDecayWithOffset([0, 5000, 9000], [0.1, 0.01, 0.001], offset=100)
+    ],
     "NoamDecay": [
         lrsched.deserialize({"class_name": "NoamDecay", "config": {"d_model": 512, "warmup_steps": 4000}})
     ]

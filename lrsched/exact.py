@@ -507,6 +507,19 @@ def _trig(fn: Callable[..., tuple], zero_at_zero: bool) -> Callable[[ExactNamesp
     return compute
 
 
+def _cospi(ns: ExactNamespace, x: Real) -> Real:
+    """``cos(pi * x)``: exactly 0 or +-1 at an exact multiple of 1/2 (with an approximate pi, ``1 +
+    cos(pi)`` would be an undecidable ~2**-prec that no comparison with 0 could ever settle)."""
+    if x.v in (_FINF, _FNINF, _FNAN):
+        return Real(_FNAN, ns)
+    if x.e == _X and (not x.v[1] or x.v[2] >= -1):  # 0, or an exact multiple of 1/2
+        return Real(libmp.mpf_cos_pi(x.v, ns.prec, _N), ns)
+    v = libmp.mpf_cos_pi(x.v, ns.prec + max(0, _mag(x.v)) + 10, _N)
+    v = libmp.mpf_pos(v, ns.prec, _N)
+    # |d cos(pi x) / dx| <= pi < 4: an argument error of 2**e moves it by less than 2**(e + 2)
+    return Real(v, ns, max(x.e + 2, _mag(v) - ns.prec) + 2)
+
+
 def _tanh(ns: ExactNamespace, x: Real) -> Real:
     if x.e == _X and x.v in (_FZERO, _FNZERO):
         return Real(x.v, ns)
@@ -520,7 +533,8 @@ class ExactNamespace(_ScalarOps):
     Functions: ``asarray``, ``astype``, ``zeros_like``, ``ones_like``, ``full_like``, ``where``,
     ``minimum``, ``maximum``, ``clip``, ``abs``, ``sign``, ``floor``, ``ceil``, ``round``,
     ``trunc``, ``floor_divide``, ``remainder``, ``exp``, ``expm1``, ``log``, ``log1p``,
-    ``log2``, ``log10``, ``pow``, ``sqrt``, ``sin``, ``cos``, ``tanh``, ``isfinite``,
+    ``log2``, ``log10``, ``pow``, ``sqrt``, ``sin``, ``cos``, ``cospi`` (``cos(pi * x)``, exact
+    where it is 0 or +-1: for the numerics helpers), ``tanh``, ``isfinite``,
     ``isnan``, ``isdtype``; constants ``pi``, ``e``, ``inf``, ``nan``; dtypes ``float32`` and
     ``float64`` (both the exact reals) and ``int32``/``int64`` (Python ints).
 
@@ -654,6 +668,7 @@ class ExactNamespace(_ScalarOps):
     sqrt = _unary("sqrt", _sqrt)
     sin = _unary("sin", _trig(libmp.mpf_sin, zero_at_zero=True))
     cos = _unary("cos", _trig(libmp.mpf_cos, zero_at_zero=False))
+    cospi = _unary("cospi", _cospi)
     tanh = _unary("tanh", _tanh)
 
     def log2(self, x: Any) -> Real:

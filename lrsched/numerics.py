@@ -652,7 +652,7 @@ def xp_half_cosine(
         return _real(k, xp) * 0.0 + 1.0
     half = length // 2
     if kind == "exact":  # the plain formula, evaluated exactly (its cancellation costs precision only)
-        c = xp.cos(xp.pi * (xp.real(k) / length))
+        c = xp.cospi(xp.real(k) / length)  # exactly 0 at the middle and -1 at the end
         value = (1 - c) / 2 if rising else (1 + c) / 2
         return value if exponent == 1.0 else xp.pow(value, exponent)
     if kind != "float32":
@@ -1746,7 +1746,7 @@ def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
         return 1 - math.sin(quarter * done) ** 2 if done <= 0.5 else math.sin(quarter * left) ** 2
     kind = _kind(xp)
     if kind == "exact":  # the plain formula: no comparison that a tie could leave undecided
-        return (1 + xp.cos(xp.pi * done)) / 2
+        return (1 + xp.cospi(done)) / 2
     if kind != "float32":
         quarter = xp.pi / 2
         lower = done <= 0.5

@@ -40,6 +40,11 @@ UNARY = [
     ("sqrt", mpmath.sqrt, st.floats(0, 1e300)),
     ("sin", mpmath.sin, st.floats(-1e6, 1e6)),
     ("cos", mpmath.cos, st.floats(-1e6, 1e6)),
+    (
+        "cospi",
+        mpmath.cospi,
+        st.one_of(st.integers(-(10**6), 10**6).map(lambda n: n / 4), st.floats(-1e6, 1e6)),
+    ),
     ("tanh", mpmath.tanh, st.floats(-30, 30)),
 ]
 
@@ -101,6 +106,25 @@ def test_cancellation_is_evaluated_again_at_a_higher_precision(length):
         want = float(0.5 * (1 + mpmath.cos(mpmath.pi * step / length)))
     assert exact_value(naive, step) == want
     assert want > 0
+
+
+def test_cospi_is_exact_where_it_is_0_or_1_so_comparisons_decide_at_once(monkeypatch):
+    """``cos(pi * x)`` at an exact multiple of 1/2 is exactly 0 or +-1: with an approximate pi,
+    ``1 + cos(pi)`` is a ~2**-prec that a comparison with 0 never decides (found through
+    CosineAnnealing at its floor: 4.5 ms a call, every precision up to the cap)."""
+    precisions = []
+    real = lrsched.exact.namespace
+    monkeypatch.setattr(
+        lrsched.exact, "namespace", lambda prec, strict=True: precisions.append(prec) or real(prec, strict)
+    )
+    for half in range(-8, 9):
+        assert exact_value(
+            lambda s, xp, h=half: xp.where(1 + xp.cospi(xp.real(h / 2)) == 0, 1.0, 2.0), 0
+        ) == (1.0 if half % 4 == 2 else 2.0)
+    assert lrsched.CosineAnnealing(0.1, 1000, eta_min=0.001)(3000) == 0.001
+    assert lrsched.OneCycle(0.1, 10000)(2999) == 0.1  # the peak: the end of a phase
+    assert lrsched.OneCycle(0.1, 10000)(11995) == 0.1 / 25 / 1e4  # past the end: the floor
+    assert len(precisions) == 17 + 1 + 2  # one precision per value
 
 
 def test_comparisons_floor_and_round_are_decided_exactly():
