@@ -45,6 +45,19 @@ class SquaredCosine(HalfCosine):
         return self.peak * xp.cos((math.pi / 2) * (k / self.steps)) ** 2
 
 
+class ClampedCosine(HalfCosine):
+    """``peak * (1 + cos(pi t)) / 2``, 0 where that is <= 0, with the namespace's pi: at ``steps``
+    the exact namespace's ``1 + cos(pi)`` is a ~2**-prec of unknown sign, compared with 0 at every
+    precision."""
+
+    def floats(self, k, xp):
+        v = 0.5 * self.peak * (1 + xp.cos(xp.pi * (k / self.steps)))
+        return xp.where(v <= 0, xp.zeros_like(v), v)
+
+    def breakpoints(self):
+        return (self.steps,)
+
+
 #: How each backend's namespace names itself, to break a schedule in one backend only.
 NAMESPACES = {
     "numpy": ("numpy",),
@@ -82,7 +95,7 @@ class RootFrom(lrsched.Schedule):
 class CosinePlugin:
     @lrsched.hookimpl
     def lrsched_register_schedules(self, register):
-        for cls in (NaiveHalfCosine, SquaredCosine, OffInOne, RootFrom):
+        for cls in (NaiveHalfCosine, SquaredCosine, ClampedCosine, OffInOne, RootFrom):
             register(cls)
 
 
@@ -127,6 +140,18 @@ def test_a_naive_half_cosine_fails_in_float64_and_float32(broken):
     assert "values[numpy] on NaiveHalfCosine" in message and "values[numpy-float32] on" in message
     assert "exceeds float64's 1e-12" in message and "float32 ulps" in message
     assert "step 999:" in message  # the last step before the end: 1 + cos cancels most
+
+
+def test_an_exact_zero_computed_inexactly_fails_exact_settles(broken):
+    """spec(k) must be decided below the precision cap where it matters: a comparison with an
+    exact 0 computed inexactly runs every precision up to the cap (milliseconds a call)."""
+    with pytest.raises(
+        ConformanceError,
+        match=r"exact_settles on ClampedCosine.*spec\(1000\) took the exact namespace's last precision",
+    ):
+        check_schedule(ClampedCosine(1.0, 1000), select=["exact_settles"])
+    results = check_schedule(lrsched.CosineAnnealing(0.1, 1000, eta_min=0.001), select=["exact_settles"])
+    assert [r.status for r in results] == ["passed"]
 
 
 def test_the_same_schedule_without_cancellation_passes_in_float64(broken):

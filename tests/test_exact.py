@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import lrsched
-from lrsched.exact import exact_value, namespace
+from lrsched.exact import evaluate, exact_value, namespace
 
 ORACLE_BITS = 3000
 
@@ -125,6 +125,25 @@ def test_cospi_is_exact_where_it_is_0_or_1_so_comparisons_decide_at_once(monkeyp
     assert lrsched.OneCycle(0.1, 10000)(2999) == 0.1  # the peak: the end of a phase
     assert lrsched.OneCycle(0.1, 10000)(11995) == 0.1 / 25 / 1e4  # past the end: the floor
     assert len(precisions) == 17 + 1 + 2  # one precision per value
+
+
+@pytest.mark.parametrize(
+    ("base", "exponent", "want"),
+    [
+        (0.25, 0.5, 0.5),
+        (1.0, 0.3, 1.0),
+        (1.0, 1.5, 1.0),
+        (0.25, -1.5, 8.0),
+        (2.0**-40, 0.125, 2.0**-5),
+        (9.0, 2.5, 243.0),
+    ],
+)
+def test_pow_is_exact_where_the_power_is_exact(base, exponent, want):
+    """An exact power (a dyadic exponent of a perfect square, 1 ** anything) is exact, not
+    exp(y log a): spec(0) of a rising PolynomialDecay with power 0.5 is 0.1 - 0.1 * 1 ** 0.5 = 0,
+    which an inexact 1 ** 0.5 left open at every precision."""
+    assert evaluate(lambda s, xp: xp.pow(xp.real(base), exponent) - want, 0) == (0.0, 104, True)
+    assert lrsched.PolynomialDecay(0.0, 3000, 0.1, power=0.5)(0) == 0.0
 
 
 def test_comparisons_floor_and_round_are_decided_exactly():

@@ -27,6 +27,7 @@ from lrsched.testing.support import (
     CheckSkipped,
     Rendering,
     boundaries_check,
+    boundary_steps,
     dtype_cases,
     eager_policy,
     exact,
@@ -177,6 +178,27 @@ def _json_schema(spec: Schedule) -> None:
             )
 
 
+def _exact_settles(spec: Schedule) -> None:
+    """``spec(k)`` is decided below the exact namespace's last precision at step 0, the boundaries
+    and their neighbours and the preview steps: an exact 0 or tie that the formula computes
+    inexactly (``1 + cos(pi)`` with an approximate pi, compared with 0) leaves a comparison open at
+    every precision, and each such call costs milliseconds."""
+    from lrsched.exact import evaluate
+
+    steps = {0, *spec.preview_steps()}
+    for b in boundary_steps(spec)[:8]:
+        steps.update(s for s in (b - 1, b, b + 1) if 0 <= s <= INT64_MAX)
+    for step in sorted(steps):
+        _, prec, settled = evaluate(spec.value, step)
+        if not settled:
+            raise ConformanceError(
+                f"spec({step}) took the exact namespace's last precision ({prec} bits): a comparison, floor "
+                "or round in value(step, xp) meets an exact tie or 0 that the formula computes inexactly "
+                "(for cos(pi * x) use the numerics helpers, which the exact namespace evaluates exactly "
+                "there; see docs/numerics.md)"
+            )
+
+
 def _pickling(spec: Schedule) -> None:
     for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
         back = pickle.loads(pickle.dumps(spec, protocol=protocol))
@@ -226,7 +248,7 @@ def _policy_generic(backend: str) -> Callable[[Schedule], None]:
 #: The kit's families come first, in this order; the families plugins add follow, in the order
 #: they were first registered; the step policy comes last. Within a family, backend-free checks
 #: come first, then each backend's in the order the backends were registered.
-_FIRST = ("values", "boundaries", "step_dtypes", "serialization", "json_schema", "pickling")
+_FIRST = ("values", "boundaries", "step_dtypes", "serialization", "json_schema", "pickling", "exact_settles")
 _LAST = ("step_policy",)
 
 
@@ -243,6 +265,7 @@ def _own(backends: Sequence[str]) -> Iterator[tuple[Check, bool]]:
     yield Check("serialization", None, _serialization), False
     yield Check("json_schema", None, _json_schema, requires=("jsonschema",)), False
     yield Check("pickling", None, _pickling), False
+    yield Check("exact_settles", None, _exact_settles), False
     yield Check("step_policy", "core", _policy_core), False
     for backend in backends:
         if backend == "numpy":
