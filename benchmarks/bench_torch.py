@@ -232,7 +232,7 @@ def worst_errors():
             if abs(want) < Decimal(float.fromhex("0x1p-1022")):
                 continue
             worst_rel = max(worst_rel, float(abs(Decimal(scheduler.lr_at(step)[0]) - want) / want))
-    print(f"  scheduler (float64 scalars), 600 random steps up to 2**53: {worst_rel:.2e} relative")
+    print(f"  scheduler (float64), 600 random steps up to 2**53: {worst_rel:.2e} relative")
     worst_ulps = 0.0
     for spec in [
         SPEC,
