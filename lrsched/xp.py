@@ -8,7 +8,7 @@ unless a backend asks for another with :func:`with_float_dtype`.
 The exact namespace behind ``spec(step)`` for a Python int lives in :mod:`lrsched.exact`: steps
 are Python ints of any size and reals are mpmath numbers, evaluated until the float it returns
 is the correctly rounded value of the exact math (its float dtype is :data:`EXACT`).
-:data:`scalar` is its float64 twin on Python floats: cheap enough for once per step.
+:data:`scalar` is its float64 twin on Python floats: a few Python operations a step.
 """
 
 from __future__ import annotations
@@ -213,5 +213,5 @@ class _Float64Namespace(_ScalarOps):
 
 
 #: The float64 scalar namespace: a schedule's float64 math on Python ints and floats, for one
-#: step at a time at the cost of a few Python operations (the torch scheduler's ``step()``).
+#: step at a time at the cost of a few Python operations (the torch scheduler's steps beyond int64).
 scalar = _Float64Namespace()

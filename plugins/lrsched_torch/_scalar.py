@@ -1,5 +1,6 @@
-"""How :class:`ScheduleLR` evaluates ``spec.value`` once per ``scheduler.step()``: in the core's
-float64 namespace on Python scalars (:data:`lrsched.xp.scalar`).
+"""``spec.value`` in the core's float64 namespace on Python scalars (:data:`lrsched.xp.scalar`), a
+step at a time: how :class:`ScheduleLR` evaluates steps beyond int64, and schedules whose
+``value`` works on single steps only (:mod:`lrsched_torch._blocks` does the rest).
 
 Steps are Python ints and reals are Python floats (IEEE float64), so the core's float64 path
 runs (``scale * exp(num * c)``, within 1e-12 relative of the exact math) at the cost of a few

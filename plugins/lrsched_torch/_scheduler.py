@@ -12,7 +12,7 @@ import torch
 from torch.optim.lr_scheduler import EPOCH_DEPRECATION_WARNING, LRScheduler
 
 from lrsched import ConfigError, Schedule, StepError
-from lrsched_torch._scalar import scalar_value
+from lrsched_torch._blocks import block_value
 
 __all__ = ["ScheduleLR"]
 
@@ -29,9 +29,10 @@ class ScheduleLR(LRScheduler):
     from the step count alone (closed form), never from the previous value: no drift, and a
     resumed run continues exactly. Step per batch or per epoch: ``k`` counts whichever you do.
 
-    The value is ``schedule.value`` evaluated in float64 on Python scalars: within 1e-12
-    relative of the exact math for every step up to 2**53 and beyond (``exact=True`` uses
-    ``schedule(k)`` itself, the correctly rounded value, at about 30 us per step).
+    The value is ``schedule.value`` evaluated in float64 numpy, a block of 512 steps at a time
+    (:mod:`lrsched_torch._blocks`): within 1e-12 relative of the exact math at every step, and
+    a function of the step alone (``exact=True`` uses ``schedule(k)`` itself, the correctly
+    rounded value, at about 30 us per step).
 
     Args:
       optimizer: the optimizer whose param groups are scheduled.
@@ -48,7 +49,8 @@ class ScheduleLR(LRScheduler):
       groups: ``{group index: schedule}``: those param groups follow their own schedule instead
         of ``schedule`` (torch's per-group ``base_lr``/``max_lr`` lists of ``CyclicLR`` and
         ``OneCycleLR``, or a ``CosineAnnealingLR`` whose ``eta_min`` is not proportional to each
-        group's lr). Each schedule is evaluated once per step, however many groups follow it.
+        group's lr). Each schedule is evaluated once per block of steps, however many groups
+        follow it.
 
     ``base_lrs`` (and so ``state_dict()["base_lrs"]``) records what it sets at step 0,
     ``schedule(0) * scale`` per group, not the optimizer's ``lr=`` argument, which stays in each
@@ -222,22 +224,17 @@ class ScheduleLR(LRScheduler):
         if len(evaluators) == 1:  # one schedule for every group (no ``groups``): evaluated once
             value = evaluators[0](step)
             return [value * scale for scale in self._scales]
-        values = [evaluate(step) for evaluate in evaluators]
+        values = [evaluate(step) for evaluate in evaluators]  # each distinct schedule once
         return [values[i] * scale for i, scale in zip(self._plan, self._scales, strict=True)]
 
     def _set(self, step: int) -> None:
-        groups, param, scales = self.optimizer.param_groups, self._param, self._scales
-        if len(groups) != len(scales):
+        groups, param = self.optimizer.param_groups, self._param
+        if len(groups) != len(self._scales):
             raise ConfigError(
                 f"the optimizer has {len(groups)} param groups; this scheduler was built for "
-                f"{len(scales)}: build a new scheduler after add_param_group"
+                f"{len(self._scales)}: build a new scheduler after add_param_group"
             )
-        evaluators = self._evaluators
-        if len(evaluators) == 1:  # the common case, kept lean: step() runs once per batch
-            value = evaluators[0](step)
-            news = [value * scale for scale in scales]
-        else:
-            news = self._values(step)
+        news = self._values(step)
         last = []
         for group, new in zip(groups, news, strict=True):
             current = group[param]
@@ -276,7 +273,7 @@ def _groups(groups: object, count: int) -> dict[int, Schedule]:
 def _evaluator(schedule: Schedule, exact: bool) -> Callable[[int], float]:
     if exact:
         return lambda step: float(schedule(step))
-    return scalar_value(schedule)
+    return block_value(schedule)
 
 
 def _initial_key(param: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import torch
 from lrsched_torch import ScheduleLR
+from lrsched_torch._blocks import BLOCK
 from torch.optim.lr_scheduler import LRScheduler
 
 import lrsched
@@ -30,12 +31,25 @@ class LinearWarmup(lrsched.Schedule):
 
 
 class HalfLife(lrsched.Schedule):
-    """Calls a function the scalar namespace lacks (``hypot``): exercises the numpy fallback."""
+    """Calls a function the scalar namespace lacks (``hypot``); with ``single``, a Python ``if`` on the
+    step as well, so only single steps work (numpy 0-d arrays: the last fallback)."""
+
+    lr: NonNegativeFloat
+    single: bool = False
+
+    def value(self, step: Any, xp: Any) -> Any:
+        if self.single and step < 0:
+            raise AssertionError("steps are >= 0")
+        return xp_scaled_power(self.lr, 0.5, step, 1, xp=xp) * xp.hypot(1.0, 0.0)
+
+
+class Halving(lrsched.Schedule):
+    """A Python ``if`` on the step: works a step at a time (the scalar namespace), not on blocks."""
 
     lr: NonNegativeFloat
 
     def value(self, step: Any, xp: Any) -> Any:
-        return xp_scaled_power(self.lr, 0.5, step, 1, xp=xp) * xp.hypot(1.0, 0.0)
+        return self.lr if step == 0 else xp_scaled_power(self.lr, 0.5, step, 1, xp=xp)
 
 
 def lrs_used_by_optimizer_steps(optimizer, scheduler, n):
@@ -161,7 +175,7 @@ def test_groups_give_param_groups_their_own_schedule(spec, optimizer_factory):
         assert clone.lr_at(5) == scheduler.lr_at(5)
 
 
-def test_a_schedule_is_evaluated_once_per_step_however_many_groups_follow_it(optimizer_factory):
+def test_a_schedule_is_evaluated_once_per_block_however_many_groups_follow_it(optimizer_factory):
     calls = []
 
     class Counted(lrsched.Schedule):
@@ -173,8 +187,16 @@ def test_a_schedule_is_evaluated_once_per_step_however_many_groups_follow_it(opt
 
     spec, own = Counted(rate=0.1), Counted(rate=0.2)
     scheduler = ScheduleLR(optimizer_factory(0.1, 0.1, 0.1, 0.1), spec, groups={2: own})
+    assert [c.tolist() for c in calls[-2:]] == [list(range(BLOCK))] * 2  # construction: step 0's block
     calls.clear()
-    assert scheduler.lr_at(7) == [0.1, 0.1, 0.2, 0.1] and calls == [7, 7]
+    assert scheduler.lr_at(7) == [0.1, 0.1, 0.2, 0.1] and calls == []
+    start = 10**6 - 10**6 % BLOCK
+    assert scheduler.lr_at(10**6) == [0.1, 0.1, 0.2, 0.1]
+    assert [c.tolist() for c in calls] == [list(range(start, start + BLOCK))] * 2
+    scheduler.load_state_dict({**scheduler.state_dict(), "last_epoch": start, "_step_count": 2})
+    for _ in range(BLOCK - 1):
+        scheduler.step()
+    assert len(calls) == 2 and scheduler.last_epoch == start + BLOCK - 1
 
 
 def test_a_schedule_starting_at_zero_never_divides_by_it(optimizer_factory):
@@ -189,10 +211,19 @@ def test_a_schedule_starting_at_zero_never_divides_by_it(optimizer_factory):
         assert seen[4][0] > 0 and seen[5] == seen[4]
 
 
-def test_a_schedule_outside_the_scalar_namespace_falls_back_to_numpy(optimizer_factory):
+@pytest.mark.parametrize(
+    ("schedule", "beyond_int64"),
+    [(HalfLife(lr=1.0), False), (HalfLife(lr=1.0, single=True), False), (Halving(lr=1.0), True)],
+    ids=["blocks", "numpy-0d", "scalar"],
+)
+def test_schedules_for_single_steps_or_outside_the_scalar_namespace_work(
+    schedule, beyond_int64, optimizer_factory
+):
     opt = optimizer_factory(1.0)
-    scheduler = ScheduleLR(opt, HalfLife(lr=1.0))
-    assert [scheduler.lr_at(k)[0] for k in range(4)] == pytest.approx([1.0, 0.5, 0.25, 0.125], rel=1e-12)
+    scheduler = ScheduleLR(opt, schedule)
+    steps = [0, 1, 2, 3, BLOCK + 1, 2**63 - 1, *([2**70] if beyond_int64 else [])]
+    want = [1.0, 0.5, 0.25, 0.125, 0.5 ** (BLOCK + 1), 0.0, 0.0]
+    assert [scheduler.lr_at(k)[0] for k in steps] == pytest.approx(want[: len(steps)], rel=1e-12)
 
 
 def test_tensor_lr_groups_are_filled_in_place(spec):
