@@ -35,6 +35,7 @@ from blocks import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import lrsched
 from lrsched.exact import exact_value, namespace
 from lrsched.numerics import (
     xp_cosine_step,
@@ -694,3 +695,16 @@ def test_geometric_cycle_shorter_than_a_step(first, t_mul):
         assert np.asarray(index).tolist() == [i for i, _, _ in want]
         assert worst(done, [mpmath.mpf(float(d)) for _, d, _ in want], dtype)[0] <= BOUND[dtype]
         assert worst(left, [mpmath.mpf(float(w)) for _, _, w in want], dtype)[0] <= BOUND[dtype]
+
+
+@pytest.mark.parametrize("three_phase", [False, True])
+def test_one_cycle_phases_end_by_the_last_step_past_2_53(three_phase):
+    """torch's float64 phase end ``float(pct * total) - 1`` rounds beyond ``total - 1`` past 2**53
+    (pct_start 1.0, or 0.5 with three phases): the phases end at ``total - 1`` at the latest."""
+    total = 17140623191463657
+    spec = lrsched.OneCycle(0.1, total, pct_start=0.5 if three_phase else 1.0, three_phase=three_phase)
+    assert all(start <= end <= total - 1 for start, end, _, _ in spec._phases)
+    steps = np.array([0, total - 2, total - 1, total], dtype=np.int64)
+    got = lrsched.render(spec, "numpy")(steps)
+    assert got.tolist() == pytest.approx([spec(int(s)) for s in steps], rel=1e-12)
+    assert spec(total) == 0.1 / 25 / 1e4

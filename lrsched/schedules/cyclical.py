@@ -263,10 +263,12 @@ class OneCycle(Schedule):
         initial = self.max_lr / self.div_factor
         low = initial / self.final_div_factor
         total, pct = self.total_steps, self.pct_start
-        first = float(pct * total) - 1
+        # past 2**53 torch's float64 end may round beyond total_steps - 1 (pct_start 1.0): the
+        # phases end there at the latest
+        first = min(float(pct * total) - 1, total - 1)
         if not self.three_phase:
             return ((0.0, first, initial, self.max_lr), (first, total - 1, self.max_lr, low))
-        second = float(2 * pct * total) - 2
+        second = min(float(2 * pct * total) - 2, total - 1)
         return (
             (0.0, first, initial, self.max_lr),
             (first, second, self.max_lr, initial),
