@@ -289,6 +289,11 @@ def _div(a: Real, b: Real) -> Real:
         if b.e != _X or a.v in (_FZERO, _FNZERO, _FNAN) or b.v == _FNAN:
             return Real(_FNAN, ns) if b.e == _X else Real(_FZERO, ns, _UNBOUNDED)
         return Real(_FINF if (a.v[0] ^ b.v[0]) == 0 else _FNINF, ns)
+    if b.e == _X and b.v[1] == 1 and a.v[1]:  # by +-2**k: exact, a shift of a's exponent
+        sign, man, exp, bc = a.v
+        return Real(
+            (sign ^ b.v[0], man, exp - b.v[2], bc), ns, a.e if a.e in (_X, _UNBOUNDED) else a.e - b.v[2]
+        )
     v = libmp.mpf_div(a.v, b.v, prec, _N)
     if a.e == _X and b.e == _X:
         if libmp.mpf_mul(v, b.v, 0) == a.v:

@@ -618,6 +618,9 @@ def _sin2_pair_f32(y_hi: Any, y_lo: Any, xp: Any) -> tuple[Any, Any]:
     return hi, lo - (hi - t2)
 
 
+_LAST_COSPI: tuple[Any, Any] = (None, None)  # the exact namespace's last cos(pi k / length)
+
+
 def xp_half_cosine(
     step: Any, start: int, length: int, *, exponent: float = 1.0, rising: bool = False, xp: Any
 ) -> Any:
@@ -652,8 +655,14 @@ def xp_half_cosine(
         return _real(k, xp) * 0.0 + 1.0
     half = length // 2
     if kind == "exact":  # the plain formula, evaluated exactly (its cancellation costs precision only)
-        c = xp.cospi(xp.real(k) / length)  # exactly 0 at the middle and -1 at the end
-        value = (1 - c) / 2 if rising else (1 + c) / 2
+        global _LAST_COSPI
+        key = (xp, int(k), length)
+        if _LAST_COSPI[0] == key:  # a fall and its rise (1 - it) at one step: one cosine
+            c = _LAST_COSPI[1]
+        else:
+            c = xp.cospi(xp.real(k) / length)  # exactly 0 at the middle and -1 at the end
+            _LAST_COSPI = (key, c)
+        value = (1 - c) * 0.5 if rising else (1 + c) * 0.5
         return value if exponent == 1.0 else xp.pow(value, exponent)
     if kind != "float32":
         if isinstance(k, int):
@@ -1230,8 +1239,11 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
       >>> xp_lerp(0.0, 0.3, np.array([0.0, 0.5, 1.0]), xp=np)
       array([0.  , 0.15, 0.3 ])
     """
-    if _kind(xp) == "exact":  # constants as exact reals: b - a is not rounded
+    if _kind(xp) == "exact":  # exact reals: a + (b - a) * p is a at 0 and b at 1, no cancellation
         a, b = xp.real(a), xp.real(b)
+        span = b - a
+        if xp.isfinite(span):
+            return a + span * p
     span = b - a
     if xp is scalar:  # Python floats: one branch
         return a if p == 0 else (a + span * p if p <= 0.5 else b - span * (1 - p if q is None else q))
@@ -1707,18 +1719,24 @@ def _geometric_python(step: int, first: int, t_mul: float, kind: str, xp: Any) -
     index = bisect.bisect_right(c.starts, step) - 1
     if c.limit and index == len(c.starts) - 1:
         return index, _real(1, xp) * 1, _real(0, xp) * 1
-    if kind == "exact":  # the plain formulas, in exact rationals, then one division each
-        t = Fraction(t_mul)
-        power = t**index
-        length = first * power
-        start = first * (1 - power) / (1 - t)
-        done, left = (step - start) / length, (start + length - step) / length
-        return index, xp.real(done.numerator) / done.denominator, xp.real(left.numerator) / left.denominator
+    if kind == "exact":  # the plain formulas, in exact rationals, then one division
+        start, length = _geometric_cycle_exact(first, t_mul, index)
+        done = (step - start) / length
+        done = xp.real(done.numerator) / done.denominator
+        return index, done, 1 - done
     tables = _cycle_tables(first, t_mul, top, kind)
     inv = tables.inv[index]
     done = ((step - tables.starts[index]) + tables.into[index]) * inv
     left = ((tables.ends[index] - step) + tables.beyond[index]) * inv
     return index, done, left
+
+
+@lru_cache(maxsize=256)
+def _geometric_cycle_exact(first: int, t_mul: float, index: int) -> tuple[Fraction, Fraction]:
+    """Cycle ``index``'s start and length as exact rationals (``spec(k)`` reuses them)."""
+    t = Fraction(t_mul)
+    power = t**index
+    return first * (1 - power) / (1 - t), first * power
 
 
 def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
