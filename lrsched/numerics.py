@@ -769,6 +769,12 @@ def xp_polynomial(
     bounded = isinstance(step, int) or length <= xp.iinfo(step.dtype).max
     if cycle and bounded:
         value = _polynomial_cycle(step, length, power, rising, kind, xp)
+    elif kind == "float32" and not rising and extend and not cycle and _may_be_negative(step, xp):
+        # both sides of 0 from one integer and one product (and one power)
+        hi, lo = _extended_remaining(step, length, xp)
+        top = 1 + 2 ** _bits(step.dtype, xp) / length  # the largest 1 + |step| / length
+        value = _finish(hi if power == 1.0 else _pow_f32(hi, lo, power, xp, top=top), xp)
+        extend = False
     elif power == 1.0:
         value = (xp_progress if rising else xp_remaining)(step, start, length, xp=xp)
     elif kind != "float32":
@@ -782,11 +788,6 @@ def xp_polynomial(
             )
             value = _one_minus_pow_f32(-p_hi, -p_lo, hi, lo, power, xp)
         else:
-            if extend and not cycle and _may_be_negative(step, xp):  # one power for both sides of 0
-                x_hi, x_lo = _before_pair(step, length, xp)
-                before = step < 0
-                hi, lo = xp.where(before, x_hi, hi), xp.where(before, x_lo, lo)
-                extend = False
             value = _pow_f32(hi, lo, power, xp)
         value = _finish(value, xp)
     if extend and not cycle and _may_be_negative(step, xp):
@@ -889,7 +890,28 @@ def _polynomial_before(step: Any, length: int, power: float, rising: bool, kind:
         if power == 1.0:  # 1 - (1 + t)
             return _finish(-(t_hi + t_lo), xp)
         return _finish(_one_minus_pow_f32(t_hi, t_lo, x_hi, x_lo, power, xp), xp)
-    return _finish(x_hi + x_lo if power == 1.0 else _pow_f32(x_hi, x_lo, power, xp), xp)
+    top = 1 + 2 ** _bits(step.dtype, xp) / length  # the largest 1 + |step| / length
+    return _finish(x_hi + x_lo if power == 1.0 else _pow_f32(x_hi, x_lo, power, xp, top=top), xp)
+
+
+def _extended_remaining(step: Any, length: int, xp: Any) -> tuple[Any, Any]:
+    """``(length - min(step, length)) / length`` as a float32 pair, for a signed integer array:
+    ``1 - p`` from step 0 on, ``1 + |step| / length`` below 0, from one exact integer in
+    ``[0, max]`` (``length - step`` itself may overflow the dtype) and one product."""
+    top = xp.iinfo(step.dtype).max
+    kmax = min(length, top)
+    before = step < 0
+    # below 0: |step| - 1 (no overflow at the minimum); from 0: kmax - k, k clipped to [0, kmax]
+    n = xp.where(before, -(step + 1), kmax - xp.clip(step, 0, kmax))
+    factor = Fraction(1, length)
+    b_hi, b_lo = _pair(1 + factor)  # what lies beyond n below 0: (length + 1) / length
+    zero = xp.zeros_like(step, dtype=xp.float32)
+    if length > kmax:  # from 0 on, the steps past the dtype's max: (length - kmax) / length
+        a_hi, a_lo = _pair(factor * (length - kmax))
+        extra = xp.where(before, zero + b_hi, zero + a_hi), xp.where(before, zero + b_lo, zero + a_lo)
+    else:
+        extra = xp.where(before, zero + b_hi, zero), xp.where(before, zero + b_lo, zero)
+    return _product_f32(factor, n, _bits(step.dtype, xp), xp, extra)
 
 
 def _before_pair(step: Any, length: int, xp: Any) -> tuple[Any, Any]:
@@ -1029,10 +1051,57 @@ def _lookup(table: list[float], index: Any, xp: Any) -> Any:
     return _take(tuple(table), xp.float32, index, xp)
 
 
-def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
-    """``(x_hi + x_lo) ** power`` for ``x >= 0`` and ``power > 0``, in float32 only."""
+#: The largest whole power :func:`_pow_f32` forms by products (7 squarings, 7 more products).
+_MAX_WHOLE_POWER = 128
+#: Below this, :func:`_two_prod_f32`'s split (``a * 4097``) of a float32 cannot overflow.
+_SPLIT_SAFE = 2.0**115
+
+
+def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any, *, top: float = 1.0) -> Any:
+    """``(x_hi + x_lo) ** power`` for ``x >= 0`` and ``power > 0``, in float32 only.
+
+    ``top`` bounds ``x`` from above (known when tracing): a whole ``power`` whose ``top ** power``
+    stays below 2**115 is formed by products of float32 pairs (repeated squaring: each product
+    exact to about 2**-44, so within 0.5 ulp plus ``power`` times the base's relative error);
+    any other power goes through the logarithm (:func:`_log2_terms`, a table and a series)."""
+    if float(power).is_integer() and power <= _MAX_WHOLE_POWER and math.log2(max(top, 1.0)) * power < 115:
+        return _whole_pow_f32(x_hi, x_lo, int(power))
     zero, exact, small = _log2_terms(x_hi, x_lo, power, xp)
     return xp.where(zero, xp.zeros_like(x_hi), _exp2_terms(exact, small, xp))
+
+
+def _two_square_f32(a: Any) -> tuple[Any, Any]:
+    """``a * a`` as a float32 pair (:func:`_two_prod_f32` with one split)."""
+    p = a * a
+    big = a * 4097.0
+    a1 = big - (big - a)
+    a2 = a - a1
+    return p, ((a1 * a1 - p) + (a1 + a1) * a2) + a2 * a2
+
+
+def _whole_pow_f32(x_hi: Any, x_lo: Any, n: int) -> Any:
+    """``(x_hi + x_lo) ** n`` for a whole ``n >= 1``, by repeated squaring of float32 pairs.
+
+    Each product ``(a_hi + a_lo) * (b_hi + b_lo)`` is ``a_hi * b_hi`` split exactly (Dekker) plus
+    the cross terms, left unnormalized (``|lo|`` a few ulps of ``hi``: the next split is of ``hi``
+    alone), so each step adds about 2**-44 relative; one rounding at the end. The caller keeps
+    every intermediate below 2**115 (no overflow in the split); near 0 the pair's low part may
+    underflow, which costs accuracy only far below the result's size."""
+    result = None
+    base = (x_hi, x_lo)
+    while True:
+        if n & 1:
+            if result is None:
+                result = base
+            else:
+                p, e = _two_prod_f32(result[0], base[0])
+                result = p, e + (result[0] * base[1] + result[1] * base[0])
+        n >>= 1
+        if not n:
+            break
+        p, e = _two_square_f32(base[0])
+        base = p, e + (base[0] + base[0]) * base[1]
+    return result[0] + result[1]
 
 
 def _log2_terms(x_hi: Any, x_lo: Any, power: float, xp: Any) -> tuple[Any, list[Any], list[Any]]:
@@ -1223,7 +1292,8 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     For ``p > 1/2`` it is computed as ``b - (b - a) * q`` with ``q = 1 - p``: pass ``q`` when it
     is known more accurately than ``1 - p`` (``xp_remaining``, from the integer remainder), so
     that values near ``b`` keep their relative accuracy where ``b - a`` and the value nearly
-    cancel (a ramp down to 0).
+    cancel (a ramp down to 0). Where nothing can cancel (Python floats ``0 <= a <= b``, a
+    decay to ``a`` seen from its end or a rise from ``a``), ``a + (b - a) * p`` throughout.
 
     Example:
       >>> import numpy as np
@@ -1235,8 +1305,12 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     span = b - a
     if xp is scalar:  # Python floats: one branch
         return a if p == 0 else (a + span * p if p <= 0.5 else b - span * (1 - p if q is None else q))
-    q = 1 - p if q is None else q
     top = _FLOAT32_MAX if _kind(xp) == "float32" else sys.float_info.max
+    if isinstance(a, float | int) and isinstance(b, float | int) and 0 <= a <= b <= top:
+        # nothing cancels (every term >= 0): ``a + span * p`` is accurate relative to itself for
+        # any p; b at p == 1 (a == 0: ``b * p`` is b there already)
+        return p * b if a == 0 else xp.where(p == 1, xp.zeros_like(p) + b, a + span * p)
+    q = 1 - p if q is None else q
     if isinstance(span, float) and abs(span) > top:
         # b - a beyond the dtype (a float64 target past 2**128 in float32, or inf): its
         # significand times p, then its exponent, so that a value below the dtype's max is not
