@@ -729,9 +729,12 @@ def xp_polynomial(
     """``(1 - p) ** power`` for ``p = xp_progress(step, start, length)``.
 
     ``1 - p`` comes from the exact integer remainder; power 0 gives 1 and power 1 gives
-    :func:`xp_remaining` exactly. float32 forms ``2**(power * log2(1 - p))`` with the
-    logarithm carried as a float32 pair (a 64-entry table and a short series) and the product
-    split exactly, so the result stays within 2 ulps down to the tail, with no float64.
+    :func:`xp_remaining` exactly. float32 forms a whole power by repeated squaring of
+    ``1 - p`` as a float32 pair, any other as ``2**(power * log2(1 - p))`` with the logarithm
+    carried as a float32 pair (a 64-entry table and a short series) and the product split
+    exactly, so the result stays within 2 ulps down to the tail, with no float64. With
+    ``extend`` and a signed step dtype up to 32 bits, power 1 is one float32 from the two sides'
+    one integer, within 1 ulp from ``start`` on (1.5 below it).
 
     Args:
       power: a float >= 0.
@@ -771,9 +774,13 @@ def xp_polynomial(
         value = _polynomial_cycle(step, length, power, rising, kind, xp)
     elif kind == "float32" and not rising and extend and not cycle and _may_be_negative(step, xp):
         # both sides of 0 from one integer and one product (and one power)
-        hi, lo = _extended_remaining(step, length, xp)
-        top = 1 + 2 ** _bits(step.dtype, xp) / length  # the largest 1 + |step| / length
-        value = _finish(hi if power == 1.0 else _pow_f32(hi, lo, power, xp, top=top), xp)
+        value = _extended_one(step, length, xp) if power == 1.0 else None
+        if value is not None:
+            value = _finish(value, xp)
+        else:
+            hi, lo = _extended_remaining(step, length, xp)
+            top = 1 + 2 ** _bits(step.dtype, xp) / length  # the largest 1 + |step| / length
+            value = _finish(hi if power == 1.0 else _pow_f32(hi, lo, power, xp, top=top), xp)
         extend = False
     elif power == 1.0:
         value = (xp_progress if rising else xp_remaining)(step, start, length, xp=xp)
@@ -892,6 +899,32 @@ def _polynomial_before(step: Any, length: int, power: float, rising: bool, kind:
         return _finish(_one_minus_pow_f32(t_hi, t_lo, x_hi, x_lo, power, xp), xp)
     top = 1 + 2 ** _bits(step.dtype, xp) / length  # the largest 1 + |step| / length
     return _finish(x_hi + x_lo if power == 1.0 else _pow_f32(x_hi, x_lo, power, xp, top=top), xp)
+
+
+def _extended_one(step: Any, length: int, xp: Any) -> Any:
+    """``(length - min(step, length)) / length`` as one float32, within 1 ulp from step 0 on and
+    1.5 below it (where ``1 + (|step| - 1) / length`` adds a constant); None where the dtype is
+    wider than 48 bits or ``length`` not below its max.
+
+    The integer (``|step| - 1`` below 0, ``length - k`` from 0) is cut into a float32 of 24 bits,
+    exact, and a remainder below ``2**-16`` of it; each is multiplied by ``1 / length`` as a
+    float32 pair. :func:`xp_polynomial`'s power 1 with steps on both sides of 0, in a third of the
+    operations of a float32 pair."""
+    bits = _bits(step.dtype, xp)
+    if bits > 48 or length >= xp.iinfo(step.dtype).max:
+        return None
+    before = step < 0
+    n = xp.where(before, -(step + 1), length - xp.clip(step, 0, length))  # no overflow at the minimum
+    c_hi, c_lo = _pair(Fraction(1, length))
+    b_hi, b_lo = _pair(Fraction(length + 1, length))  # what lies beyond n below 0
+    zero = xp.zeros_like(step, dtype=xp.float32)
+    if bits > 24:  # from 2**24 on, the bits below the top 24 apart (exact: fewer than 24 of them)
+        low = xp.where(n >= 1 << 24, xp.bitwise_and(n, (1 << (bits - 24)) - 1), xp.zeros_like(n))
+        h, small = xp.astype(n - low, xp.float32), xp.astype(low, xp.float32) * c_hi
+    else:
+        h, small = xp.astype(n, xp.float32), zero
+    head = h * c_hi + xp.where(before, zero + b_hi, zero)
+    return head + ((small + h * c_lo) + xp.where(before, zero + b_lo, zero))
 
 
 def _extended_remaining(step: Any, length: int, xp: Any) -> tuple[Any, Any]:
