@@ -730,7 +730,7 @@ def xp_polynomial(
 
     ``1 - p`` comes from the exact integer remainder; power 0 gives 1 and power 1 gives
     :func:`xp_remaining` exactly. float32 forms a whole power by repeated squaring of
-    ``1 - p`` as a float32 pair, any other as ``2**(power * log2(1 - p))`` with the logarithm
+    ``1 - p`` as a float32 pair (within 1 ulp), any other as ``2**(power * log2(1 - p))`` with the logarithm
     carried as a float32 pair (a 64-entry table and a short series) and the product split
     exactly, so the result stays within 2 ulps down to the tail, with no float64. With
     ``extend`` and a signed step dtype up to 32 bits, power 1 is one float32 from the two sides'
@@ -774,13 +774,14 @@ def xp_polynomial(
         value = _polynomial_cycle(step, length, power, rising, kind, xp)
     elif kind == "float32" and not rising and extend and not cycle and _may_be_negative(step, xp):
         # both sides of 0 from one integer and one product (and one power)
-        value = _extended_one(step, length, xp) if power == 1.0 else None
-        if value is not None:
-            value = _finish(value, xp)
-        else:
+        value = _extended_one(step, length, xp, pair=power != 1.0)
+        if value is None:
             hi, lo = _extended_remaining(step, length, xp)
+            value = hi if power == 1.0 else (hi, lo)
+        if power != 1.0:
             top = 1 + 2 ** _bits(step.dtype, xp) / length  # the largest 1 + |step| / length
-            value = _finish(hi if power == 1.0 else _pow_f32(hi, lo, power, xp, top=top), xp)
+            value = _pow_f32(*value, power, xp, top=top)
+        value = _finish(value, xp)
         extend = False
     elif power == 1.0:
         value = (xp_progress if rising else xp_remaining)(step, start, length, xp=xp)
@@ -901,7 +902,7 @@ def _polynomial_before(step: Any, length: int, power: float, rising: bool, kind:
     return _finish(x_hi + x_lo if power == 1.0 else _pow_f32(x_hi, x_lo, power, xp, top=top), xp)
 
 
-def _extended_one(step: Any, length: int, xp: Any) -> Any:
+def _extended_one(step: Any, length: int, xp: Any, *, pair: bool = False) -> Any:
     """``(length - min(step, length)) / length`` as one float32, within 1 ulp from step 0 on and
     1.5 below it (where ``1 + (|step| - 1) / length`` adds a constant); None where the dtype is
     wider than 48 bits or ``length`` not below its max.
@@ -909,7 +910,9 @@ def _extended_one(step: Any, length: int, xp: Any) -> Any:
     The integer (``|step| - 1`` below 0, ``length - k`` from 0) is cut into a float32 of 24 bits,
     exact, and a remainder below ``2**-16`` of it; each is multiplied by ``1 / length`` as a
     float32 pair. :func:`xp_polynomial`'s power 1 with steps on both sides of 0, in a third of the
-    operations of a float32 pair."""
+    operations of :func:`_extended_remaining`. With ``pair``, the same as a float32 pair good to
+    about 2**-40 (the 24-bit part's product split exactly, the constant added by TwoSum), in half
+    of them."""
     bits = _bits(step.dtype, xp)
     if bits > 48 or length >= xp.iinfo(step.dtype).max:
         return None
@@ -923,6 +926,11 @@ def _extended_one(step: Any, length: int, xp: Any) -> Any:
         h, small = xp.astype(n - low, xp.float32), xp.astype(low, xp.float32) * c_hi
     else:
         h, small = xp.astype(n, xp.float32), zero
+    if pair:
+        p, e = _two_prod_const(h, c_hi)
+        hi, err = _two_sum(p, xp.where(before, zero + b_hi, zero))
+        # left unnormalized (|lo| within a few ulps of hi): what a power of it needs
+        return hi, (err + e) + ((small + h * c_lo) + xp.where(before, zero + b_lo, zero))
     head = h * c_hi + xp.where(before, zero + b_hi, zero)
     return head + ((small + h * c_lo) + xp.where(before, zero + b_lo, zero))
 
@@ -1115,26 +1123,27 @@ def _two_square_f32(a: Any) -> tuple[Any, Any]:
 def _whole_pow_f32(x_hi: Any, x_lo: Any, n: int) -> Any:
     """``(x_hi + x_lo) ** n`` for a whole ``n >= 1``, by repeated squaring of float32 pairs.
 
-    Each product ``(a_hi + a_lo) * (b_hi + b_lo)`` is ``a_hi * b_hi`` split exactly (Dekker) plus
+    Left to right over ``n``'s bits: square, and times ``x`` where the bit is set. Each product
+    ``(a_hi + a_lo) * (b_hi + b_lo)`` but the last is ``a_hi * b_hi`` split exactly (Dekker) plus
     the cross terms, left unnormalized (``|lo|`` a few ulps of ``hi``: the next split is of ``hi``
-    alone), so each step adds about 2**-44 relative; one rounding at the end. The caller keeps
-    every intermediate below 2**115 (no overflow in the split); near 0 the pair's low part may
+    alone), so each adds about 2**-44 relative; the last is ``a_hi * b_hi`` rounded plus the cross
+    terms: within 1 ulp plus ``n`` times the base's relative error. The caller keeps every
+    intermediate below 2**115 (no overflow in the split); near 0 the pair's low part may
     underflow, which costs accuracy only far below the result's size."""
-    result = None
-    base = (x_hi, x_lo)
-    while True:
-        if n & 1:
-            if result is None:
-                result = base
-            else:
-                p, e = _two_prod_f32(result[0], base[0])
-                result = p, e + (result[0] * base[1] + result[1] * base[0])
-        n >>= 1
-        if not n:
-            break
-        p, e = _two_square_f32(base[0])
-        base = p, e + (base[0] + base[0]) * base[1]
-    return result[0] + result[1]
+    steps: list[tuple[bool, bool]] = []
+    for bit in bin(n)[3:]:
+        steps.append((True, False))  # square
+        if bit == "1":
+            steps.append((False, True))  # times x
+    hi, lo = x_hi, x_lo
+    for i, (square, _) in enumerate(steps):
+        b_hi, b_lo = (hi, lo) if square else (x_hi, x_lo)
+        cross = hi * b_lo + lo * b_hi
+        if i == len(steps) - 1:
+            return hi * b_hi + cross
+        p, e = _two_square_f32(hi) if square else _two_prod_f32(hi, b_hi)
+        hi, lo = p, e + cross
+    return hi + lo
 
 
 def _log2_terms(x_hi: Any, x_lo: Any, power: float, xp: Any) -> tuple[Any, list[Any], list[Any]]:
