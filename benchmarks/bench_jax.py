@@ -151,7 +151,9 @@ def bench_join(x):
 
 #: issue 13: each of optax's closed-form schedules against its lrsched twin (lrsched._optax_names).
 OPTAX_TWINS = [
+    ("constant_schedule", dict(value=0.1)),
     ("linear_schedule", dict(init_value=0.1, end_value=0.0, transition_steps=10**5, transition_begin=1000)),
+    ("linear_schedule", dict(init_value=0.1, end_value=1e-3, transition_steps=10**5)),
     ("polynomial_schedule", dict(init_value=0.1, end_value=1e-4, power=2.0, transition_steps=10**5)),
     (
         "exponential_decay",
@@ -160,12 +162,21 @@ OPTAX_TWINS = [
     ("cosine_decay_schedule", dict(init_value=0.1, decay_steps=10**5, alpha=0.01)),
     ("cosine_decay_schedule", dict(init_value=0.1, decay_steps=10**5, alpha=0.01, exponent=2.0)),
     ("piecewise_constant_schedule", dict(init_value=0.1, boundaries_and_scales={30000: 0.1, 60000: 0.1})),
+    (
+        "piecewise_interpolate_schedule",
+        dict(interpolate_type="linear", init_value=0.1, boundaries_and_scales={30000: 0.1, 60000: 0.1}),
+    ),
+    (
+        "piecewise_interpolate_schedule",
+        dict(interpolate_type="cosine", init_value=0.1, boundaries_and_scales={30000: 0.1, 60000: 0.1}),
+    ),
     ("linear_onecycle_schedule", dict(transition_steps=10**5, peak_value=0.1)),
     ("cosine_onecycle_schedule", dict(transition_steps=10**5, peak_value=0.1)),
     (
         "warmup_cosine_decay_schedule",
         dict(init_value=0.0, peak_value=0.1, warmup_steps=1000, decay_steps=10**5),
     ),
+    ("warmup_constant_schedule", dict(init_value=0.0, peak_value=0.1, warmup_steps=1000)),
     (
         "warmup_exponential_decay_schedule",
         dict(init_value=0.0, peak_value=0.1, warmup_steps=1000, transition_steps=1000, decay_rate=0.96),
@@ -195,7 +206,10 @@ def bench_optax_twins(x):
     from lrsched._optax_names import optax_spec
 
     for name, kwargs in OPTAX_TWINS:
-        label = name if "exponent" not in kwargs else f"{name}(exponent=2)"
+        label = name
+        for key in ("exponent", "interpolate_type", "power", "transition_begin"):
+            if key in kwargs:
+                label += f"({key}={kwargs[key]})"
         twin_rows(label, lrsched.render(optax_spec(name, **kwargs), "jax"), getattr(optax, name)(**kwargs), x)
 
 

@@ -738,9 +738,12 @@ def xp_polynomial(
     """``(1 - p) ** power`` for ``p = xp_progress(step, start, length)``.
 
     ``1 - p`` comes from the exact integer remainder; power 0 gives 1 and power 1 gives
-    :func:`xp_remaining` exactly. float32 forms ``2**(power * log2(1 - p))`` with the
-    logarithm carried as a float32 pair (a 64-entry table and a short series) and the product
-    split exactly, so the result stays within 2 ulps down to the tail, with no float64.
+    :func:`xp_remaining` exactly. float32 forms a whole power by repeated squaring of
+    ``1 - p`` as a float32 pair (within 1 ulp), any other as ``2**(power * log2(1 - p))`` with the logarithm
+    carried as a float32 pair (a 64-entry table and a short series) and the product split
+    exactly, so the result stays within 2 ulps down to the tail, with no float64. With
+    ``extend`` and a signed step dtype up to 32 bits, power 1 is one float32 from the two sides'
+    one integer, within 1 ulp from ``start`` on (1.5 below it).
 
     Args:
       power: a float >= 0.
@@ -778,6 +781,17 @@ def xp_polynomial(
     bounded = isinstance(step, int) or length <= xp.iinfo(step.dtype).max
     if cycle and bounded:
         value = _polynomial_cycle(step, length, power, rising, kind, xp)
+    elif kind == "float32" and not rising and extend and not cycle and _may_be_negative(step, xp):
+        # both sides of 0 from one integer and one product (and one power)
+        value = _extended_one(step, length, xp, pair=power != 1.0)
+        if value is None:
+            hi, lo = _extended_remaining(step, length, xp)
+            value = hi if power == 1.0 else (hi, lo)
+        if power != 1.0:
+            top = 1 + 2 ** _bits(step.dtype, xp) / length  # the largest 1 + |step| / length
+            value = _pow_f32(*value, power, xp, top=top)
+        value = _finish(value, xp)
+        extend = False
     elif power == 1.0:
         value = (xp_progress if rising else xp_remaining)(step, start, length, xp=xp)
     elif kind != "float32":
@@ -791,11 +805,6 @@ def xp_polynomial(
             )
             value = _one_minus_pow_f32(-p_hi, -p_lo, hi, lo, power, xp)
         else:
-            if extend and not cycle and _may_be_negative(step, xp):  # one power for both sides of 0
-                x_hi, x_lo = _before_pair(step, length, xp)
-                before = step < 0
-                hi, lo = xp.where(before, x_hi, hi), xp.where(before, x_lo, lo)
-                extend = False
             value = _pow_f32(hi, lo, power, xp)
         value = _finish(value, xp)
     if extend and not cycle and _may_be_negative(step, xp):
@@ -898,7 +907,61 @@ def _polynomial_before(step: Any, length: int, power: float, rising: bool, kind:
         if power == 1.0:  # 1 - (1 + t)
             return _finish(-(t_hi + t_lo), xp)
         return _finish(_one_minus_pow_f32(t_hi, t_lo, x_hi, x_lo, power, xp), xp)
-    return _finish(x_hi + x_lo if power == 1.0 else _pow_f32(x_hi, x_lo, power, xp), xp)
+    top = 1 + 2 ** _bits(step.dtype, xp) / length  # the largest 1 + |step| / length
+    return _finish(x_hi + x_lo if power == 1.0 else _pow_f32(x_hi, x_lo, power, xp, top=top), xp)
+
+
+def _extended_one(step: Any, length: int, xp: Any, *, pair: bool = False) -> Any:
+    """``(length - min(step, length)) / length`` as one float32, within 1 ulp from step 0 on and
+    1.5 below it (where ``1 + (|step| - 1) / length`` adds a constant); None where the dtype is
+    wider than 48 bits or ``length`` not below its max.
+
+    The integer (``|step| - 1`` below 0, ``length - k`` from 0) is cut into a float32 of 24 bits,
+    exact, and a remainder below ``2**-16`` of it; each is multiplied by ``1 / length`` as a
+    float32 pair. :func:`xp_polynomial`'s power 1 with steps on both sides of 0, in a third of the
+    operations of :func:`_extended_remaining`. With ``pair``, the same as a float32 pair good to
+    about 2**-40 (the 24-bit part's product split exactly, the constant added by TwoSum), in half
+    of them."""
+    bits = _bits(step.dtype, xp)
+    if bits > 48 or length >= xp.iinfo(step.dtype).max:
+        return None
+    before = step < 0
+    n = xp.where(before, -(step + 1), length - xp.clip(step, 0, length))  # no overflow at the minimum
+    c_hi, c_lo = _pair(Fraction(1, length))
+    b_hi, b_lo = _pair(Fraction(length + 1, length))  # what lies beyond n below 0
+    zero = xp.zeros_like(step, dtype=xp.float32)
+    if bits > 24:  # from 2**24 on, the bits below the top 24 apart (exact: fewer than 24 of them)
+        low = xp.where(n >= 1 << 24, xp.bitwise_and(n, (1 << (bits - 24)) - 1), xp.zeros_like(n))
+        h, small = xp.astype(n - low, xp.float32), xp.astype(low, xp.float32) * c_hi
+    else:
+        h, small = xp.astype(n, xp.float32), zero
+    if pair:
+        p, e = _two_prod_const(h, c_hi)
+        hi, err = _two_sum(p, xp.where(before, zero + b_hi, zero))
+        # left unnormalized (|lo| within a few ulps of hi): what a power of it needs
+        return hi, (err + e) + ((small + h * c_lo) + xp.where(before, zero + b_lo, zero))
+    head = h * c_hi + xp.where(before, zero + b_hi, zero)
+    return head + ((small + h * c_lo) + xp.where(before, zero + b_lo, zero))
+
+
+def _extended_remaining(step: Any, length: int, xp: Any) -> tuple[Any, Any]:
+    """``(length - min(step, length)) / length`` as a float32 pair, for a signed integer array:
+    ``1 - p`` from step 0 on, ``1 + |step| / length`` below 0, from one exact integer in
+    ``[0, max]`` (``length - step`` itself may overflow the dtype) and one product."""
+    top = xp.iinfo(step.dtype).max
+    kmax = min(length, top)
+    before = step < 0
+    # below 0: |step| - 1 (no overflow at the minimum); from 0: kmax - k, k clipped to [0, kmax]
+    n = xp.where(before, -(step + 1), kmax - xp.clip(step, 0, kmax))
+    factor = Fraction(1, length)
+    b_hi, b_lo = _pair(1 + factor)  # what lies beyond n below 0: (length + 1) / length
+    zero = xp.zeros_like(step, dtype=xp.float32)
+    if length > kmax:  # from 0 on, the steps past the dtype's max: (length - kmax) / length
+        a_hi, a_lo = _pair(factor * (length - kmax))
+        extra = xp.where(before, zero + b_hi, zero + a_hi), xp.where(before, zero + b_lo, zero + a_lo)
+    else:
+        extra = xp.where(before, zero + b_hi, zero), xp.where(before, zero + b_lo, zero)
+    return _product_f32(factor, n, _bits(step.dtype, xp), xp, extra)
 
 
 def _before_pair(step: Any, length: int, xp: Any) -> tuple[Any, Any]:
@@ -1038,10 +1101,58 @@ def _lookup(table: list[float], index: Any, xp: Any) -> Any:
     return _take(tuple(table), xp.float32, index, xp)
 
 
-def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any) -> Any:
-    """``(x_hi + x_lo) ** power`` for ``x >= 0`` and ``power > 0``, in float32 only."""
+#: The largest whole power :func:`_pow_f32` forms by products (7 squarings, 7 more products).
+_MAX_WHOLE_POWER = 128
+#: Below this, :func:`_two_prod_f32`'s split (``a * 4097``) of a float32 cannot overflow.
+_SPLIT_SAFE = 2.0**115
+
+
+def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any, *, top: float = 1.0) -> Any:
+    """``(x_hi + x_lo) ** power`` for ``x >= 0`` and ``power > 0``, in float32 only.
+
+    ``top`` bounds ``x`` from above (known when tracing): a whole ``power`` whose ``top ** power``
+    stays below 2**115 is formed by products of float32 pairs (repeated squaring: each product
+    exact to about 2**-44, so within 0.5 ulp plus ``power`` times the base's relative error);
+    any other power goes through the logarithm (:func:`_log2_terms`, a table and a series)."""
+    if float(power).is_integer() and power <= _MAX_WHOLE_POWER and math.log2(max(top, 1.0)) * power < 115:
+        return _whole_pow_f32(x_hi, x_lo, int(power))
     zero, exact, small = _log2_terms(x_hi, x_lo, power, xp)
     return xp.where(zero, xp.zeros_like(x_hi), _exp2_terms(exact, small, xp))
+
+
+def _two_square_f32(a: Any) -> tuple[Any, Any]:
+    """``a * a`` as a float32 pair (:func:`_two_prod_f32` with one split)."""
+    p = a * a
+    big = a * 4097.0
+    a1 = big - (big - a)
+    a2 = a - a1
+    return p, ((a1 * a1 - p) + (a1 + a1) * a2) + a2 * a2
+
+
+def _whole_pow_f32(x_hi: Any, x_lo: Any, n: int) -> Any:
+    """``(x_hi + x_lo) ** n`` for a whole ``n >= 1``, by repeated squaring of float32 pairs.
+
+    Left to right over ``n``'s bits: square, and times ``x`` where the bit is set. Each product
+    ``(a_hi + a_lo) * (b_hi + b_lo)`` but the last is ``a_hi * b_hi`` split exactly (Dekker) plus
+    the cross terms, left unnormalized (``|lo|`` a few ulps of ``hi``: the next split is of ``hi``
+    alone), so each adds about 2**-44 relative; the last is ``a_hi * b_hi`` rounded plus the cross
+    terms: within 1 ulp plus ``n`` times the base's relative error. The caller keeps every
+    intermediate below 2**115 (no overflow in the split); near 0 the pair's low part may
+    underflow, which costs accuracy only far below the result's size."""
+    steps: list[tuple[bool, bool]] = []
+    for bit in bin(n)[3:]:
+        steps.append((True, False))  # square
+        if bit == "1":
+            steps.append((False, True))  # times x
+    hi, lo = x_hi, x_lo
+    for i, (square, _) in enumerate(steps):
+        b_hi, b_lo = (hi, lo) if square else (x_hi, x_lo)
+        cross = hi * b_lo + lo * b_hi
+        if i == len(steps) - 1:
+            return hi * b_hi + cross
+        p, e = _two_square_f32(hi) if square else _two_prod_f32(hi, b_hi)
+        hi, lo = p, e + cross
+    return hi + lo
 
 
 def _log2_terms(x_hi: Any, x_lo: Any, power: float, xp: Any) -> tuple[Any, list[Any], list[Any]]:
@@ -1232,7 +1343,8 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     For ``p > 1/2`` it is computed as ``b - (b - a) * q`` with ``q = 1 - p``: pass ``q`` when it
     is known more accurately than ``1 - p`` (``xp_remaining``, from the integer remainder), so
     that values near ``b`` keep their relative accuracy where ``b - a`` and the value nearly
-    cancel (a ramp down to 0).
+    cancel (a ramp down to 0). Where nothing can cancel (Python floats ``0 <= a <= b``, a
+    decay to ``a`` seen from its end or a rise from ``a``), ``a + (b - a) * p`` throughout.
 
     Example:
       >>> import numpy as np
@@ -1247,8 +1359,12 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     span = b - a
     if xp is scalar:  # Python floats: one branch
         return a if p == 0 else (a + span * p if p <= 0.5 else b - span * (1 - p if q is None else q))
-    q = 1 - p if q is None else q
     top = _FLOAT32_MAX if _kind(xp) == "float32" else sys.float_info.max
+    if isinstance(a, float | int) and isinstance(b, float | int) and 0 <= a <= b <= top:
+        # nothing cancels (every term >= 0): ``a + span * p`` is accurate relative to itself for
+        # any p; b at p == 1 (a == 0: ``b * p`` is b there already)
+        return p * b if a == 0 else xp.where(p == 1, xp.zeros_like(p) + b, a + span * p)
+    q = 1 - p if q is None else q
     if isinstance(span, float) and abs(span) > top:
         # b - a beyond the dtype (a float64 target past 2**128 in float32, or inf): its
         # significand times p, then its exponent, so that a value below the dtype's max is not
