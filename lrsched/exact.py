@@ -279,6 +279,9 @@ def _add(a: Real, b: Real) -> Real:
 
 def _mul(a: Real, b: Real) -> Real:
     prec = a.ns.prec
+    for zero, other in ((a, b), (b, a)):  # an exact 0 times a finite real is exactly 0, however inexact
+        if zero.e == _X and zero.v in (_FZERO, _FNZERO) and other.v[1]:
+            return Real(_FNZERO if zero.v[0] ^ other.v[0] else _FZERO, a.ns)
     if a.e == _X and b.e == _X:
         v, e = _exact(libmp.mpf_mul(a.v, b.v, 0), prec)
         return Real(v, a.ns, e)
