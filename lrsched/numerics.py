@@ -1228,8 +1228,10 @@ def xp_scale(x: Any, factor: float, *, xp: Any) -> Any:
 
     Example:
       >>> import numpy as np
-      >>> float(xp_scale(np.float32(1e30), 1e-46, xp=np))
-      1e-16
+      >>> import lrsched
+      >>> f = lrsched.render(lrsched.Scale(lrsched.Constant(1e30), 1e-46), "numpy", dtype="float32")
+      >>> f(np.asarray([0, 1]))  # Scale's value is xp_scale(schedule's value, factor)
+      array([1.e-16, 1.e-16], dtype=float32)
     """
     if _kind(xp) != "float32" or factor == 0 or 2.0**-126 <= abs(factor) <= _FLOAT32_MAX:
         return x * factor
