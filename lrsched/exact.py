@@ -37,7 +37,11 @@ _FNZERO, _FNONE = (1, 0, 0, 0), libmp.from_int(-1)  # -0 and -1 (mpmath has no -
 #: doubles it, up to this cap (beyond which no schedule of float64 constants is ambiguous).
 _MAX_PREC = 1 << 12
 _MAX_ROOTS = 8  # a**(n / 2**k) is tried as exact square roots for k up to this
-_HUGE_EXP = 16  # exp(x) for |x| >= 2**16 is 0 or inf in float64, by a margin of 2**90000
+#: exp(x) for |x| >= 2**_HUGE_EXP is kept only as far as rounding needs (beyond any x a schedule of
+#: float64 constants and int64 steps forms: |x| < 2**1100); below, it is computed to the working
+#: precision like any value, however far beyond float64's range (a product of such values may come
+#: back within it, and its error bound must stay relative for comparisons to decide)
+_HUGE_EXP = 2048
 
 
 _FLOATS: dict[float, tuple] = {}  # a schedule's float constants recur on every call
@@ -275,6 +279,9 @@ def _add(a: Real, b: Real) -> Real:
 
 def _mul(a: Real, b: Real) -> Real:
     prec = a.ns.prec
+    for zero, other in ((a, b), (b, a)):  # an exact 0 times a finite real is exactly 0, however inexact
+        if zero.e == _X and zero.v in (_FZERO, _FNZERO) and other.v[1]:
+            return Real(_FNZERO if zero.v[0] ^ other.v[0] else _FZERO, a.ns)
     if a.e == _X and b.e == _X:
         v, e = _exact(libmp.mpf_mul(a.v, b.v, 0), prec)
         return Real(v, a.ns, e)
@@ -431,9 +438,9 @@ def _exp(ns: ExactNamespace, x: Real) -> Real:
     if x.e == _X and not x.v[1]:
         return Real(_FONE, ns) if x.v in (_FZERO, _FNZERO) else Real(libmp.mpf_exp(x.v, 53, _N), ns)
     if _mag(x.v) > _HUGE_EXP and (x.e == _X or x.e < _mag(x.v) - 2):
-        # |x| > 2**16: exp(x) is far beyond float64's range. Keep only what rounding needs: a
-        # value below 2**(x log2 e + 1) (to 0) or above 2**(x log2 e - 1) (to inf), still finite
-        # so that 0 * exp(x) stays 0.
+        # |x| > 2**2048: exp(x) is beyond float64's range by more than any constant brings back.
+        # Keep only what rounding needs: a value below 2**(x log2 e + 1) (to 0) or above
+        # 2**(x log2 e - 1) (to inf), still finite so that 0 * exp(x) stays 0.
         bits = int(
             libmp.to_int(libmp.mpf_mul(x.v, libmp.mpf_div(_FONE, libmp.mpf_ln2(64, _N), 64, _N), 64, _N))
         )

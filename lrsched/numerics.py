@@ -42,6 +42,7 @@ __all__ = [
     "xp_progress_power",
     "xp_rational_cycle",
     "xp_remaining",
+    "xp_scale",
     "xp_scaled_power",
     "xp_step_power",
 ]
@@ -1335,6 +1336,27 @@ def _times_wide(span: float, p: Any, xp: Any) -> Any:
     while e > 0:
         out, e = out * 2.0 ** min(e, 127), e - min(e, 127)
     return out
+
+
+def xp_scale(x: Any, factor: float, *, xp: Any) -> Any:
+    """``x * factor`` for a constant ``factor`` (a float64), rounded once in ``x``'s dtype.
+
+    In float32 a factor outside float32's normal range (below 2**-126, above its max) is not
+    rounded to 0 or inf first: its significand multiplies ``x``, then its exponent is applied
+    exactly (:func:`xp_ldexp`), so ``1e30 * 1e-46`` is 1e-16, not 0, and an ``x`` that overflowed to
+    inf stays inf (not ``inf * 0``).
+
+    Example:
+      >>> import numpy as np
+      >>> import lrsched
+      >>> f = lrsched.render(lrsched.Scale(lrsched.Constant(1e30), 1e-46), "numpy", dtype="float32")
+      >>> f(np.asarray([0, 1]))  # Scale's value is xp_scale(schedule's value, factor)
+      array([1.e-16, 1.e-16], dtype=float32)
+    """
+    if _kind(xp) != "float32" or factor == 0 or 2.0**-126 <= abs(factor) <= _FLOAT32_MAX:
+        return x * factor
+    m, e = math.frexp(factor)
+    return xp_ldexp(x * m, xp.astype(xp.zeros_like(x), xp.int32) + e, xp=xp)
 
 
 def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:

@@ -3,13 +3,14 @@
 hypothesis from its fields (a new schedule or backend is tested here without new tests).
 
 Each (schedule, check) pair is its own test id; a check whose framework is absent is skipped. The
-generated specs are bounded per test (``KIT_EXAMPLES``); ``tox -e fuzz`` (``-m slow``) draws many
-more.
+generated specs are bounded per test (``KIT_EXAMPLES``; compositions, one level deep,
+``COMPOSITE_EXAMPLES``); ``tox -e fuzz`` (``-m slow``) draws many more, nested two deep.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 
@@ -56,7 +57,14 @@ def test_fixed_specs(spec, check):
     check(spec)
 
 
-def run_generated(name, check, examples):
+@functools.cache
+def spec_strategy(name, max_depth):
+    """Built once per schedule and depth: building one reads every schedule's JSON Schema, which
+    cost more than drawing and checking a few specs."""
+    return strategies.specs(name, max_depth=max_depth)
+
+
+def run_generated(name, check, examples, max_depth=2):
     reason = check.skip_reason()
     if reason is not None:
         pytest.skip(reason)
@@ -66,7 +74,7 @@ def run_generated(name, check, examples):
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
-    @given(spec=strategies.specs(name))
+    @given(spec=spec_strategy(name, max_depth))
     def run(spec):
         with contextlib.suppress(CheckSkipped):  # nothing to check here (a smooth spec has no boundaries)
             check(spec)
@@ -79,18 +87,20 @@ def composite(name):
     return "#/$defs/Schedule" in json.dumps(lrsched.schema(name)["$defs"][name])
 
 
-#: The default run generates specs of every schedule that holds no schedule; compositions of
-#: random schedules with extreme constants still find overflow inside a composition (a product
-#: past float32's range where the exact result is within it), so they run in tox -e fuzz, and
-#: in the default run as the fixed examples above (NESTED and each composition's EXAMPLES).
-LEAF_CASES = [(name, check) for name, check in CASES if not composite(name)]
+#: The default run generates specs of every schedule, compositions included: a composition there
+#: holds schedules that hold none (one level; each spec costs its exact values at every step it
+#: is checked at, which grows with each level); tox -e fuzz nests two levels and draws many more.
+COMPOSITE_EXAMPLES = int(os.environ.get("LRSCHED_KIT_COMPOSITE_EXAMPLES", "2"))
 
 
-@pytest.mark.parametrize(("name", "check"), LEAF_CASES, ids=[f"{n}-{c.id}" for n, c in LEAF_CASES])
+@pytest.mark.parametrize(("name", "check"), CASES, ids=IDS)
 def test_generated_specs(name, check):
     if KIT_EXAMPLES == 0:
         pytest.skip("LRSCHED_KIT_EXAMPLES=0: generated specs run in the core env and tox -e fuzz")
-    run_generated(name, check, KIT_EXAMPLES)
+    if composite(name):
+        run_generated(name, check, min(KIT_EXAMPLES, COMPOSITE_EXAMPLES), max_depth=1)
+    else:
+        run_generated(name, check, KIT_EXAMPLES)
 
 
 @pytest.mark.slow  # tox -e fuzz: many more, drawn at random

@@ -211,6 +211,42 @@ def test_scale_by_zero_is_zero_where_the_schedule_overflows():
         assert lrsched.render(spec, "numpy", dtype=dtype)(np.asarray([0, 2000])).tolist() == [0.0, 0.0]
 
 
+def test_scale_by_a_factor_beyond_float32s_range():
+    """A factor that float32 rounds to 0 (or to inf) is applied by its exponent: 1e30 * 1e-46 is
+    1e-16 in float32, not 0; a schedule that overflowed to inf stays inf, never inf * 0 = nan."""
+    for inner, factor in ((1e30, 1e-46), (1e-30, 1e-20), (1e-37, 1e39), (3.0, 5e-324)):
+        spec = lrsched.Scale(lrsched.Constant(inner), factor)
+        want = float(Fraction(inner) * Fraction(factor))
+        assert spec(0) == want
+        for dtype in ("float64", "float32"):
+            got = lrsched.render(spec, "numpy", dtype=dtype)(np.asarray([0, 7]))
+            for value in got.tolist():
+                assert_close(value, want, dtype=dtype, where=f"{inner} * {factor} ({dtype})")
+    beyond = lrsched.Scale(lrsched.ExponentialDecay(1.0, 1, 2.0), 1e-46)  # 2**200 in float32: inf
+    assert lrsched.render(beyond, "numpy", dtype="float32")(np.asarray([200])).tolist() == [math.inf]
+
+
+def test_product_with_a_factor_of_0_is_0_where_another_overflows():
+    """inf * 0 is nan; the spec's math says 0: in exact math, Python scalars and both dtypes,
+    and an exact 0 computed from an inexact factor decides at once in spec(k)."""
+    from lrsched.exact import evaluate
+    from lrsched.xp import scalar
+
+    big = lrsched.ExponentialDecay(1.0, 1, 2.0)  # 2.0**2000: inf in floats
+    for spec in (
+        lrsched.Product([big, lrsched.Constant(0.0)]),
+        lrsched.Product([lrsched.Constant(0.0), big]),
+    ):
+        assert spec(2000) == 0.0
+        assert spec.value(2000, scalar) == 0.0
+        for dtype in ("float64", "float32"):
+            assert lrsched.render(spec, "numpy", dtype=dtype)(np.asarray([0, 2000])).tolist() == [0.0, 0.0]
+    # 0 * base ** (k / d) with an inexact power: an exact 0, and the next factor's comparison decides
+    zero = lrsched.ExponentialDecay(0.0, 2316460, 6.898682885905467e16)
+    spec = lrsched.Product([lrsched.Constant(3072.0), zero, lrsched.CosineDecay(0.5, 1362)])
+    assert evaluate(spec.value, 1) == (0.0, evaluate(spec.value, 1)[1], True)
+
+
 def test_nested_three_levels_round_trips_and_matches_its_parts():
     assert lrsched.deserialize(json.loads(json.dumps(lrsched.serialize(NESTED)))) == NESTED
     join = NESTED.schedule

@@ -167,6 +167,21 @@ def test_ieee_edges():
     )  # subnormal, ties to even
 
 
+def test_values_far_beyond_float64_keep_a_relative_error_bound():
+    """exp(x) beyond float64's range is computed to the working precision, not kept as a value
+    that only rounds right: a product of such values (Product of a rising and a falling
+    exponential) comes back within the range, and a constant times one still decides at once."""
+    rising, falling = lrsched.ExponentialDecay(1.0, 1, 1e30), lrsched.ExponentialDecay(1.0, 1, 1e-30)
+    for step in (100, 10**6):
+        value, _, settled = evaluate(lrsched.Product([rising, falling]).value, step)
+        with mpmath.workprec(ORACLE_BITS):
+            want = float(mpmath.mpf(1e30) ** step * mpmath.mpf(1e-30) ** step)
+        assert settled and value == want
+    huge = lrsched.ExponentialDecay(2.824960091663014e16, 28700, 2.3190878327718428e36)
+    assert evaluate(huge.value, 377067549) == (math.inf, evaluate(huge.value, 377067549)[1], True)
+    assert evaluate(huge.value, 377067549)[1] < 256  # decided at the first precision or so
+
+
 def test_a_missing_function_is_named():
     ns = namespace(128)
     with pytest.raises(lrsched.UnsupportedFunctionError, match=r"no function 'arctan2'.*may use:.*cos"):

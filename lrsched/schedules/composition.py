@@ -36,6 +36,7 @@ from lrsched.numerics import (
     xp_progress,
     xp_progress_power,
     xp_remaining,
+    xp_scale,
     xp_scaled_power,
 )
 from lrsched.spec import (
@@ -335,7 +336,8 @@ class Scale(Schedule):
     """``factor * schedule(step)``.
 
     Computed from ``schedule``'s value in the float dtype, so where that over- or underflows
-    so does the product; ``factor=0`` gives 0 at every step (not ``inf * 0``).
+    so does the product; ``factor=0`` gives 0 at every step (not ``inf * 0``), and a factor
+    beyond float32's range is applied without rounding it to 0 or inf (:func:`~lrsched.numerics.xp_scale`).
 
     Args:
       schedule: the schedule to scale.
@@ -353,7 +355,7 @@ class Scale(Schedule):
     def value(self, step: Any, xp: Any) -> Any:
         if self.factor == 0:  # 0 at every step, where the schedule overflows a float too (inf * 0 is nan)
             return _full(step, 0.0, xp)
-        return self.schedule.value(step, xp) * self.factor
+        return xp_scale(self.schedule.value(step, xp), self.factor, xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
         return self.schedule.breakpoints()
@@ -404,7 +406,10 @@ class Clip(Schedule):
 def _times(a: Any, b: Any, xp: Any) -> Any:
     """``a * b``, and 0 where either is 0 (also where the other overflowed to inf)."""
     if not hasattr(a, "dtype") and not hasattr(b, "dtype"):  # Python scalars or exact reals
-        return a * b if a != 0 and b != 0 else a * 0
+        if xp.isfinite(a) and xp.isfinite(b):  # no comparison with 0 (an exact 0 computed inexactly
+            return a * b  # would leave it open at every precision of the exact namespace)
+        zero = a if a == 0 else b if b == 0 else None  # inf * 0 is nan: the 0 factor's 0 instead
+        return a * b if zero is None else zero * 0
     zero = (a == 0) | (b == 0)
     one = xp.ones_like(a)
     out = xp.where(zero, one, a) * xp.where(zero, one, b)  # no 0 * inf, even in a lane discarded
