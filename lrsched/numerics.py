@@ -1049,7 +1049,8 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
     from the exact product, and ``scale * (1 - floor) * base**n`` is one :func:`xp_scaled_power`
     (no overflow or underflow of a part where the whole is a float), so the result keeps
     ``fraction``'s relative accuracy. Where ``scale * (1 - floor) * base**n`` alone is beyond the
-    float range, the result is inf even if ``fraction`` would bring it back in range.
+    float range, the result is inf even if ``fraction`` would bring it back in range (but
+    ``scale * floor`` where ``fraction`` is 0).
 
     Args:
       scale: a finite float >= 0 (the value at ``fraction == 1``, ``n == 0``).
@@ -1072,7 +1073,10 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
     low, span = _blend_constants(scale, floor)
     if n is None or base == 1.0:
         return fraction * span + low
-    return fraction * xp_scaled_power(span, base, n, xp=xp) + low
+    out = fraction * xp_scaled_power(span, base, n, xp=xp) + low
+    if base > 1.0:  # the factor may be inf (past the float range) where the fraction is 0: low
+        out = xp.where(fraction == 0, xp.zeros_like(out) + low, out)
+    return out
 
 
 @lru_cache(maxsize=256)

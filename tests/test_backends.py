@@ -90,7 +90,7 @@ def composite(name):
 #: The default run generates specs of every schedule, compositions included: a composition there
 #: holds schedules that hold none (one level; each spec costs its exact values at every step it
 #: is checked at, which grows with each level); tox -e fuzz nests two levels and draws many more.
-COMPOSITE_EXAMPLES = int(os.environ.get("LRSCHED_KIT_COMPOSITE_EXAMPLES", "2"))
+COMPOSITE_EXAMPLES = int(os.environ.get("LRSCHED_KIT_COMPOSITE_EXAMPLES", "3"))
 
 
 @pytest.mark.parametrize(("name", "check"), CASES, ids=IDS)

@@ -708,3 +708,17 @@ def test_one_cycle_phases_end_by_the_last_step_past_2_53(three_phase):
     got = lrsched.render(spec, "numpy")(steps)
     assert got.tolist() == pytest.approx([spec(int(s)) for s in steps], rel=1e-12)
     assert spec(total) == 0.1 / 25 / 1e4
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("alpha", [0.0, 0.25])
+def test_restarts_past_the_limit_with_a_factor_beyond_the_float_range(dtype, alpha):
+    """Cycles shrinking below a step (t_mul 2e-209) leave the fraction at 0 after the first
+    restarts while ``m_mul ** i`` (1e37 per restart) is far past float32's range: the value there
+    is ``alpha * lr0`` (0 * inf was nan, found by the kit's generated specs)."""
+    spec = lrsched.CosineDecayRestarts(1.0, 3, t_mul=2e-209, m_mul=1e37, alpha=alpha)
+    steps = np.array([0, 1, 2, 3, 4, 5, 100, 2**31 - 1], dtype=np.int64)
+    got = lrsched.render(spec, "numpy", dtype=dtype)(steps)
+    want = np.array([spec(int(s)) for s in steps], dtype=dtype)
+    assert want[4:].tolist() == [alpha] * 4
+    np.testing.assert_allclose(got, want, rtol=1e-12 if dtype == "float64" else 2**-22, atol=0)
