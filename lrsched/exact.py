@@ -10,6 +10,11 @@ precision (ties included, such as ``9.0 * 0.96``) round half to even.
 
 This module imports mpmath; lrsched imports it only when an exact value is computed.
 
+A rounded quotient of exact values (``17 / 18``) carries its exact rational, and sums, products
+and quotients of rationals keep one, so a comparison, floor, round or tie of a rational result is
+decided exactly (a ramp's ``a + (b - a) * 17 / 18`` that is exactly halfway between two floats
+rounds to even at the first precision, instead of running every precision to the cap).
+
 Steps are :class:`Int`, a Python int whose ``/`` and mixing with floats give :class:`Real`, so a
 schedule may write ``step / self.decay_steps`` exactly as it would for arrays. A function the
 namespace lacks is an :class:`~lrsched.errors.UnsupportedFunctionError` naming it.
@@ -134,10 +139,10 @@ class Real:
     or round that the bound cannot decide asks for a higher precision (:func:`exact_value`).
     """
 
-    __slots__ = ("e", "ns", "v")
+    __slots__ = ("e", "ns", "q", "v")
 
-    def __init__(self, v: tuple, ns: ExactNamespace, e: int = _X) -> None:
-        self.v, self.ns, self.e = v, ns, e
+    def __init__(self, v: tuple, ns: ExactNamespace, e: int = _X, q: tuple[int, int] | None = None) -> None:
+        self.v, self.ns, self.e, self.q = v, ns, e, q
 
     # -- arithmetic ------------------------------------------------------------------------
     def __add__(self, other: object) -> Any:
@@ -192,13 +197,17 @@ class Real:
         return NotImplemented if o is None else o % self
 
     def __neg__(self) -> Real:
-        return Real(libmp.mpf_neg(self.v), self.ns, self.e)
+        return Real(
+            libmp.mpf_neg(self.v), self.ns, self.e, None if self.q is None else (-self.q[0], self.q[1])
+        )
 
     def __pos__(self) -> Real:
         return self
 
     def __abs__(self) -> Real:
-        return Real(libmp.mpf_abs(self.v), self.ns, self.e)
+        return Real(
+            libmp.mpf_abs(self.v), self.ns, self.e, None if self.q is None else (abs(self.q[0]), self.q[1])
+        )
 
     # -- comparisons -----------------------------------------------------------------------
     def _cmp(self, other: object) -> int | None:
@@ -209,6 +218,11 @@ class Real:
             return 2  # unordered
         if self.e == _X and o.e == _X:
             return libmp.mpf_cmp(self.v, o.v)
+        if self.q is not None or o.q is not None:
+            a, b = _rational(self), _rational(o)
+            if a is not None and b is not None:
+                x, y = a[0] * b[1], b[0] * a[1]  # denominators > 0
+                return (x > y) - (x < y)
         d = libmp.mpf_sub(self.v, o.v, self.ns.prec, _N)
         if self.ns.strict and _mag(d) <= max(self.e, o.e, _mag(d) - self.ns.prec) + 2:
             raise _Imprecise
@@ -265,6 +279,54 @@ def _lift(value: object, ns: ExactNamespace) -> Real | None:
     return None
 
 
+#: A rational kept beside a rounded real has at most this many bits in its numerator and
+#: denominator (beyond, the rounded real and its error bound carry on alone).
+_MAX_RATIONAL_BITS = 1 << 13
+
+
+def _rational(r: Real) -> tuple[int, int] | None:
+    """``r``'s exact value as ``(numerator, denominator > 0)``, where it is known: an exact
+    (dyadic) real's, or the rational that a rounded quotient of exact values carries (None for a
+    transcendental result)."""
+    if r.q is not None:
+        return r.q
+    if r.e != _X or (not r.v[1] and r.v not in (_FZERO, _FNZERO)):
+        return None
+    sign, man, exp, _ = r.v
+    n, d = (man << exp, 1) if exp >= 0 else (man, 1 << -exp)
+    return (-n if sign else n), d
+
+
+def _rat_add(x: tuple[int, int], y: tuple[int, int]) -> tuple[int, int]:
+    return (x[0] * y[1] + y[0] * x[1], x[1] * y[1]) if x[1] != y[1] else (x[0] + y[0], x[1])
+
+
+def _rat_mul(x: tuple[int, int], y: tuple[int, int]) -> tuple[int, int]:
+    return x[0] * y[0], x[1] * y[1]
+
+
+def _rat_div(x: tuple[int, int], y: tuple[int, int]) -> tuple[int, int]:
+    n, d = x[0] * y[1], x[1] * y[0]
+    return (-n, -d) if d < 0 else (n, d)
+
+
+def _with_rational(r: Real, a: Real, b: Real, op: Callable[..., tuple[int, int]]) -> Real:
+    """``r`` (``op(a, b)`` rounded) carrying the exact rational ``op(a, b)`` where ``a`` and ``b``
+    have one: ties, comparisons and floors of rational results (``17 / 18`` of a ramp) are then
+    decided exactly instead of running every precision."""
+    x, y = _rational(a), _rational(b)
+    if x is None or y is None:
+        return r
+    q = op(x, y)
+    if q[1].bit_length() > _MAX_RATIONAL_BITS or q[0].bit_length() > _MAX_RATIONAL_BITS:
+        g = math.gcd(*q)
+        q = (q[0] // g, q[1] // g)
+        if q[1].bit_length() > _MAX_RATIONAL_BITS or q[0].bit_length() > _MAX_RATIONAL_BITS:
+            return r
+    r.q = q
+    return r
+
+
 def _add(a: Real, b: Real) -> Real:
     prec = a.ns.prec
     exact = a.e == _X and b.e == _X
@@ -274,7 +336,8 @@ def _add(a: Real, b: Real) -> Real:
         v, e = _exact(libmp.mpf_add(a.v, b.v, 0), prec)
         return Real(v, a.ns, e)
     v = libmp.mpf_add(a.v, b.v, prec, _N)
-    return Real(v, a.ns, max(a.e, b.e, _mag(v) - prec) + 2)
+    r = Real(v, a.ns, max(a.e, b.e, _mag(v) - prec) + 2)
+    return r if a.q is None and b.q is None else _with_rational(r, a, b, _rat_add)
 
 
 def _mul(a: Real, b: Real) -> Real:
@@ -287,7 +350,8 @@ def _mul(a: Real, b: Real) -> Real:
         return Real(v, a.ns, e)
     v = libmp.mpf_mul(a.v, b.v, prec, _N)
     e = max(_mag(a.v) + b.e, _mag(b.v) + a.e, a.e + b.e, _mag(v) - prec) + 2
-    return Real(v, a.ns, e)
+    r = Real(v, a.ns, e)
+    return r if a.q is None and b.q is None else _with_rational(r, a, b, _rat_mul)
 
 
 def _div(a: Real, b: Real) -> Real:
@@ -299,17 +363,22 @@ def _div(a: Real, b: Real) -> Real:
     if b.e == _X and b.v[1] == 1 and a.v[1]:  # by +-2**k: exact, a shift of a's exponent
         sign, man, exp, bc = a.v
         return Real(
-            (sign ^ b.v[0], man, exp - b.v[2], bc), ns, a.e if a.e in (_X, _UNBOUNDED) else a.e - b.v[2]
+            (sign ^ b.v[0], man, exp - b.v[2], bc),
+            ns,
+            a.e if a.e in (_X, _UNBOUNDED) else a.e - b.v[2],
+            None if a.q is None else _rat_div(a.q, _rational(b)),
         )
     v = libmp.mpf_div(a.v, b.v, prec, _N)
     if a.e == _X and b.e == _X:
         if libmp.mpf_mul(v, b.v, 0) == a.v:
             return Real(v, ns)
-        return Real(v, ns, _mag(v) - prec + 1)
+        return _with_rational(Real(v, ns, _mag(v) - prec + 1), a, b, _rat_div)
     if b.e >= _low(b.v) - 2:
-        return Real(v, ns, _UNBOUNDED)
-    e = max(a.e - _low(b.v) + 1, _mag(v) + b.e - _low(b.v) + 1, _mag(v) - prec) + 2
-    return Real(v, ns, e)
+        r = Real(v, ns, _UNBOUNDED)
+    else:
+        e = max(a.e - _low(b.v) + 1, _mag(v) + b.e - _low(b.v) + 1, _mag(v) - prec) + 2
+        r = Real(v, ns, e)
+    return r if a.q is None and b.q is None else _with_rational(r, a, b, _rat_div)
 
 
 def _pow_int(a: Real, n: int) -> Real:
@@ -647,6 +716,17 @@ class ExactNamespace(_ScalarOps):
         r = self.real(x)
         if not r.v[1]:
             return r
+        if r.q is not None:  # a rational: decided exactly
+            n, d = r.q
+            if fn is libmp.mpf_floor:
+                whole = n // d
+            elif fn is libmp.mpf_ceil:
+                whole = -(-n // d)
+            else:  # half to even
+                whole, rest = divmod(2 * n + d, 2 * d)
+                if rest == 0 and whole % 2:
+                    whole -= 1
+            return Real(libmp.from_int(whole), self)
         v = fn(r.v, 0, _N)  # prec 0: exact
         if r.e != _X and self.strict:
             low, high = _bounds(r, self.prec)
@@ -788,6 +868,12 @@ def _settled(result: Any, ns: ExactNamespace) -> float | None:
     if isinstance(result, Real):
         if result.e == _X or (not result.v[1] and result.v != _FZERO and result.v != _FNZERO):
             return _to_float(result.v)
+        if result.q is not None:  # a rational: correctly rounded, ties to even (int / int)
+            n, d = result.q
+            try:
+                return n / d
+            except OverflowError:
+                return math.inf if n > 0 else -math.inf
         if result.e >= _UNBOUNDED:
             return None
         low, high = _bounds(result, ns.prec)

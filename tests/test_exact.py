@@ -245,3 +245,34 @@ def test_show_names_a_missing_function_without_a_traceback(fresh_host, capsys):
     err = capsys.readouterr().err
     assert code != 0
     assert "arctan" in err and "Traceback" not in err
+
+
+def test_a_rational_tie_settles_at_the_first_precision():
+    """A ramp's value at step 17 of 18 is ``a + (b - a) * 17 / 18``; with ``b - a = 9 * 2**-52``
+    it is ``1 + 17 * 2**-53``, exactly halfway between two floats: to even, decided by the
+    rational the quotient carries (it used to run every precision to the cap)."""
+    from fractions import Fraction
+
+    a, b = 1.0, 1 + 9 * 2**-52
+    spec = lrsched.PolynomialDecay(a, 18, b)  # rising: start + (end - start) * p
+    want = Fraction(a) + (Fraction(b) - Fraction(a)) * Fraction(17, 18)
+    assert want == 1 + Fraction(17, 2**53)  # a tie
+    value, prec, settled = evaluate(spec.value, 17)
+    assert settled and prec < 256
+    assert value == float(want) == 1 + 8 * 2**-52  # the even neighbour
+
+
+@pytest.mark.parametrize(
+    ("formula", "want"),
+    [
+        (lambda k, xp: xp.floor(k / 3 * 3), 7),  # 7 / 3 * 3 is exactly 7: floor 7, not 6
+        (lambda k, xp: xp.ceil(k / 3 * 3), 7),
+        (lambda k, xp: xp.round(k / 14 * 7), 4),  # 3.5: half to even
+        (lambda k, xp: xp.where(k / 3 * 3 == 7, 1.0, 0.0), 1.0),
+        (lambda k, xp: (k / 3 - 1) * 3 - 4, 0.0),  # an exact 0, from rationals
+    ],
+)
+def test_rational_results_are_decided_exactly(formula, want):
+    value, prec, settled = evaluate(formula, 7)
+    assert value == want
+    assert settled and prec < 256
