@@ -1291,9 +1291,10 @@ def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
         return 1 / (1 + _real(num, xp) * rate / den)
     factor = Fraction(rate) / den
     bits = _bits(num.dtype, xp)
-    if factor and (top := math.ceil(Fraction(2**64) / factor)).bit_length() < bits:
-        # beyond top the value is below 2**-64 of the start, as good as 0 at any float32 size the
-        # kit holds it to; clipped, the digits' constants stay within float32's range
+    if factor and (top := math.ceil(Fraction(2**100) / factor)).bit_length() < bits:
+        # beyond top the value is below 2**-100 of the start (and no longer a normal float32 with
+        # its correction); clipped, the digits' constants stay within float32's range. 2**-64 was
+        # too close: a warm-up whose target is taken that far out held a value 3x its own
         num = xp.clip(num, None, top)
         bits = top.bit_length() + 1
     y_hi, y_lo = _product_f32(factor, num, bits, xp)
