@@ -288,3 +288,22 @@ def test_field_types_read_as_plain_types():
     assert schema["boundaries"]["type"] == "array" and schema["schedules"]["items"] == {
         "$ref": "#/$defs/Schedule"
     }
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("shape", ["linear", "cosine", "polynomial"])
+def test_a_ramp_to_an_infinite_target_is_infinite_after_its_start(dtype, shape):
+    """Any part of an infinite target is infinite: exact math says inf from step 1 on, where a
+    polynomial ramp's fraction ``p ** 64`` underflows to 0 (the float renderings gave 0; found by
+    the kit's generated compositions, PolynomialWarmUp(Offset(ExponentialDecay(8.49e36, 858,
+    9.79e36), 452), 949680, power=64.3))."""
+    power = {"power": 64.0} if shape == "polynomial" else {}
+    huge = lrsched.ExponentialDecay(8.49e36, 858, 9.79e36)  # inf in float64 from step ~600 on
+    spec = lrsched.Warmup(huge, 10**6, start_value=0.5, shape=shape, shift=False, **power)
+    steps = np.array([0, 1, 2, 1000, 10**6 - 1, 10**6], dtype=np.int64)
+    want = [spec(int(s)) for s in steps]
+    assert want == [0.5] + [math.inf] * 5
+    got = lrsched.render(spec, "numpy", dtype=dtype)(steps)
+    assert got.tolist() == want
+    tfm = lrsched.PolynomialWarmUp(lrsched.Offset(huge, 452), 949680, power=64.3)
+    assert lrsched.render(tfm, "numpy", dtype=dtype)(steps).tolist() == [tfm(int(s)) for s in steps]

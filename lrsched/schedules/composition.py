@@ -236,6 +236,10 @@ class Warmup(Schedule):
 
     def _ramp(self, step: Any, target: Any, xp: Any) -> Any:
         w, start = self.warmup_steps, self.start_value
+        if isinstance(target, float) and math.isinf(target) and not is_exact(xp):
+            # any part of an infinite target is infinite: not the ramp's fraction, which may
+            # underflow to 0 (p ** 64 near the start)
+            return xp.where(step > 0, _full(step, target, xp), _full(step, start, xp))
         if self.shape == "linear":
             p, q = xp_progress(step, 0, w, xp=xp), xp_remaining(step, 0, w, xp=xp)
             return xp_lerp(start, target, p, q=q, xp=xp)
