@@ -46,12 +46,7 @@ def render(spec: Schedule, *, dtype: str = "float64") -> Callable[[Any], Any]:
             steps = _python_int(step)
         else:
             steps = np.asarray(step)
-            kind = steps.dtype.kind
-            if kind == "i":
-                if (steps.item() if steps.ndim == 0 else steps.size and steps.min()) < 0:
-                    raise _negative(steps)
-            elif kind != "u":
-                steps = _integral(steps)
+            steps = _unsigned(steps if steps.dtype.kind in "iu" else _integral(steps))
         with np.errstate(all="ignore"):  # branch-free code computes lanes that where() discards
             out = value(steps, xp)
         return float(out) if out.ndim == 0 else out
@@ -65,7 +60,21 @@ def _python_int(step: int) -> np.ndarray:
     if isinstance(step, bool) or not 0 <= step <= _INT64_MAX:
         rule = "must be an integer, not a bool" if isinstance(step, bool) else "must be in [0, 2**63 - 1]"
         raise StepError(f"numpy backend: step {rule}; received {step!r}")
-    return np.asarray(step, dtype=np.int64)
+    return np.asarray(step, dtype=np.uint32 if step < 2**32 else np.uint64)  # as :func:`_unsigned`
+
+
+def _unsigned(steps: np.ndarray) -> np.ndarray:
+    """Integer steps, all >= 0 (a StepError otherwise), as an unsigned dtype: the schedules'
+    branches for steps below 0 drop out (their dtype says none is there), and 64-bit steps below
+    2**32 go to uint32 (fewer digits to split). One pass: a negative step viewed as unsigned is
+    at least 2**(bits - 1)."""
+    unsigned = steps.view(np.dtype(f"u{steps.dtype.itemsize}"))
+    top = int(unsigned.max()) if unsigned.size else 0
+    if steps.dtype.kind == "i" and top > np.iinfo(steps.dtype).max:
+        raise _negative(steps)
+    if unsigned.dtype.itemsize > 4 and top < 2**32:
+        return unsigned.astype(np.uint32)
+    return unsigned
 
 
 def _negative(steps: np.ndarray) -> StepError:
@@ -84,7 +93,4 @@ def _integral(steps: np.ndarray) -> np.ndarray:
         raise StepError(
             f"numpy backend: float steps must be finite whole numbers in int64's range; received {first!r}"
         )
-    ints = steps.astype(np.int64)
-    if ints.size and ints.min() < 0:
-        raise _negative(ints)
-    return ints
+    return steps.astype(np.int64)  # negatives: :func:`_unsigned`'s error
