@@ -57,6 +57,9 @@ __all__ = ["Clip", "Constant", "Join", "Offset", "Product", "Scale", "Warmup"]
 
 def _full(step: Any, value: float, xp: Any) -> Any:
     """``value`` in ``xp``'s float dtype, shaped like ``step``."""
+    full_like = getattr(xp, "full_like", None)  # one pass where the namespace has it
+    if full_like is not None and not isinstance(step, int):
+        return full_like(step, value, dtype=xp_float_dtype(xp))
     return xp.zeros_like(step, dtype=xp_float_dtype(xp)) + value
 
 

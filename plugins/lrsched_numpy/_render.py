@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -66,15 +67,20 @@ def _python_int(step: int) -> np.ndarray:
 def _unsigned(steps: np.ndarray) -> np.ndarray:
     """Integer steps, all >= 0 (a StepError otherwise), as an unsigned dtype: the schedules'
     branches for steps below 0 drop out (their dtype says none is there), and 64-bit steps below
-    2**32 go to uint32 (fewer digits to split). One pass: a negative step viewed as unsigned is
-    at least 2**(bits - 1)."""
+    2**32 go to uint32 (fewer digits to split), as a view of their low halves where the layout
+    allows (no copy). One pass: a negative step viewed as unsigned is at least 2**(bits - 1)."""
+    if not steps.dtype.isnative:  # a view below reads the bytes in the machine's order
+        steps = steps.astype(steps.dtype.newbyteorder("="))
     unsigned = steps.view(np.dtype(f"u{steps.dtype.itemsize}"))
     top = int(unsigned.max()) if unsigned.size else 0
     if steps.dtype.kind == "i" and top > np.iinfo(steps.dtype).max:
         raise _negative(steps)
-    if unsigned.dtype.itemsize > 4 and top < 2**32:
-        return unsigned.astype(np.uint32)
-    return unsigned
+    if unsigned.dtype.itemsize <= 4 or top >= 2**32:
+        return unsigned
+    if unsigned.ndim and unsigned.strides[-1] == 8:
+        low = 0 if sys.byteorder == "little" else 1  # which half holds the low 32 bits
+        return unsigned.view(np.uint32)[..., low::2]
+    return unsigned.astype(np.uint32)
 
 
 def _negative(steps: np.ndarray) -> StepError:
