@@ -1073,7 +1073,7 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
         return xp.real(scale) * (f + (1 - f) * factor)
     low, span = _blend_constants(scale, floor)
     if n is None or base == 1.0:
-        return fraction * span + low
+        return fraction * span + low if low else fraction * span
     return fraction * xp_scaled_power(span, base, n, xp=xp) + low
 
 
@@ -1994,6 +1994,8 @@ def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) 
     if num == 0:
         zero = xp.zeros_like(step, dtype=f)
         return _finish(zero, xp), _finish(zero + 1.0, xp)
+    if kind == "float64" and 2 * den * (num + 1) < 2**63:
+        return _periodic_fold(step, start, num, den, xp)
     bits, digits, c_hi, c_lo = _phase_plan(num, den, start, xp.iinfo(step.dtype).bits, kind == "float32")
     whole = frac = comp = None
     mask = (1 << bits) - 1
@@ -2031,6 +2033,34 @@ def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) 
     far = (1.0 - a_hi) - a_lo
     odd = xp.bitwise_and(whole, 1) == 1
     return _finish(xp.where(odd, far, near), xp), _finish(xp.where(odd, near, far), xp)
+
+
+def _periodic_fold(step: Any, start: int, num: int, den: int, xp: Any) -> tuple[Any, Any]:
+    """float64 :func:`xp_periodic_progress` where ``2 * den * (num + 1) < 2**63``: ``r = (step -
+    start) * num mod 2 * den`` in 64-bit integers, exactly (the step reduced mod ``2 * den``
+    first, so nothing overflows), folded to ``m = min(r, 2 * den - r)``; then ``m / den`` and
+    ``(den - m) / den``, each one division of exact integers (as :func:`_python_fold`)."""
+    period = 2 * den
+    info = xp.iinfo(step.dtype)
+    c = (-start * num) % period
+    if info.bits < 64:  # room for step * num, or (step mod period) * num
+        step = xp.astype(step, xp.int64)
+    if max(info.max, -info.min) * num + c < 2**63:  # step * num + c fits: one reduction
+        r = step * num + c
+    else:
+        r = _mod(step, period) * num + c
+    r = _mod(r, period)
+    if xp.iinfo(r.dtype).min == 0:  # uint64 steps: r - den below needs a sign (r < 2**63 fits)
+        r = xp.astype(r, xp.int64)
+    a = xp.abs(r - den)  # den - m, for m = min(r, period - r) in [0, den]
+    f = xp_float_dtype(xp)
+    return xp.astype(den - a, f) / den, xp.astype(a, f) / den
+
+
+def _mod(x: Any, d: int) -> Any:
+    """``x mod d`` (floored) for an integer array: ``x - (x // d) * d``, which numpy computes
+    faster than ``%`` (its floor division by a scalar is a multiplication)."""
+    return x - (x // d) * d
 
 
 def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tuple[Any, Any]:
