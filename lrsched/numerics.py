@@ -546,7 +546,8 @@ def xp_remaining(step: Any, start: int, length: int, *, xp: Any) -> Any:
     kind = _kind(xp)
     if kind != "float32":
         k, kmax = _offset(step, start, length, xp)
-        return (_real(kmax - k, xp) + _real(length - kmax, xp)) / length
+        left = _real(kmax - k, xp)
+        return (left + _real(length - kmax, xp) if length > kmax else left) / length
     hi, _ = _remaining(step, start, length, Fraction(1, length), xp)
     return _finish(hi, xp)
 
@@ -796,9 +797,11 @@ def xp_polynomial(
         extend = False
     elif power == 1.0:
         value = (xp_progress if rising else xp_remaining)(step, start, length, xp=xp)
+    elif kind != "float32" and not rising:  # q ** power (see _fall): q alone
+        value = xp.pow(xp_remaining(step, start, length, xp=xp), power)
     elif kind != "float32":
         p, q = xp_progress(step, start, length, xp=xp), xp_remaining(step, start, length, xp=xp)
-        value = (_rise if rising else _fall)(p, q, power, xp)
+        value = _rise(p, q, power, xp)
     else:
         hi, lo = _remaining(step, start, length, Fraction(1, length), xp)
         if rising:
@@ -1346,28 +1349,39 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     For ``p > 1/2`` it is computed as ``b - (b - a) * q`` with ``q = 1 - p``: pass ``q`` when it
     is known more accurately than ``1 - p`` (``xp_remaining``, from the integer remainder), so
     that values near ``b`` keep their relative accuracy where ``b - a`` and the value nearly
-    cancel (a ramp down to 0). Where nothing can cancel (Python floats ``0 <= a <= b``, a
-    decay to ``a`` seen from its end or a rise from ``a``), ``a + (b - a) * p`` throughout.
+    cancel (a ramp down to 0); ``q`` may be a function of no arguments, called only where it is
+    needed. Where nothing can cancel (Python floats ``0 <= a <= b``, a decay to ``a`` seen from
+    its end or a rise from ``a``), and in float64 where little can (``0 < b < a <= 256 * b``:
+    the value stays above ``a / 256``, so the cancellation costs at most 8 bits of 53),
+    ``a + (b - a) * p`` throughout.
 
     Example:
       >>> import numpy as np
       >>> xp_lerp(0.0, 0.3, np.array([0.0, 0.5, 1.0]), xp=np)
       array([0.  , 0.15, 0.3 ])
     """
-    if _kind(xp) == "exact":  # exact reals: a + (b - a) * p is a at 0 and b at 1, no cancellation
+    kind = _kind(xp)
+    if kind == "exact":  # exact reals: a + (b - a) * p is a at 0 and b at 1, no cancellation
         a, b = xp.real(a), xp.real(b)
         span = b - a
         if xp.isfinite(span):
             return a + span * p
     span = b - a
     if xp is scalar:  # Python floats: one branch
-        return a if p == 0 else (a + span * p if p <= 0.5 else b - span * (1 - p if q is None else q))
-    top = _FLOAT32_MAX if _kind(xp) == "float32" else sys.float_info.max
-    if isinstance(a, float | int) and isinstance(b, float | int) and 0 <= a <= b <= top:
-        # nothing cancels (every term >= 0): ``a + span * p`` is accurate relative to itself for
-        # any p; b at p == 1 (a == 0: ``b * p`` is b there already)
+        if p <= 0.5:
+            return a if p == 0 else a + span * p
+        return b - span * (1 - p if q is None else q() if callable(q) else q)
+    top = _FLOAT32_MAX if kind == "float32" else sys.float_info.max
+    if (
+        isinstance(a, float | int)
+        and isinstance(b, float | int)
+        and (0 <= a <= b <= top or (kind == "float64" and 0 < b < a <= 256 * b <= top))
+    ):
+        # nothing cancels (every term >= 0), or little (a float64 value above a / 256):
+        # ``a + span * p`` is accurate relative to itself for any p; b at p == 1 (a == 0:
+        # ``b * p`` is b there already)
         return p * b if a == 0 else xp.where(p == 1, xp.zeros_like(p) + b, a + span * p)
-    q = 1 - p if q is None else q
+    q = 1 - p if q is None else q() if callable(q) else q
     if isinstance(span, float) and abs(span) > top:
         # b - a beyond the dtype (a float64 target past 2**128 in float32, or inf): its
         # significand times p, then its exponent, so that a value below the dtype's max is not
@@ -2045,10 +2059,8 @@ def _periodic_fold(step: Any, start: int, num: int, den: int, xp: Any) -> tuple[
     c = (-start * num) % period
     if info.bits < 64:  # room for step * num, or (step mod period) * num
         step = xp.astype(step, xp.int64)
-    if max(info.max, -info.min) * num + c < 2**63:  # step * num + c fits: one reduction
-        r = step * num + c
-    else:
-        r = _mod(step, period) * num + c
+    fits = max(info.max, -info.min) * num + c < 2**63  # step * num + c: one reduction
+    r = (step if fits else _mod(step, period)) * num + c
     r = _mod(r, period)
     if xp.iinfo(r.dtype).min == 0:  # uint64 steps: r - den below needs a sign (r < 2**63 fits)
         r = xp.astype(r, xp.int64)

@@ -24,6 +24,7 @@ where it is never used.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import warnings
 from typing import Any
@@ -243,7 +244,7 @@ class Warmup(Schedule):
             return xp_lerp(start, target, p, q=q, xp=xp)
         if self.shape == "cosine":
             p = xp_half_cosine(step, 0, w, rising=True, xp=xp)
-            return xp_lerp(start, target, p, q=xp_half_cosine(step, 0, w, xp=xp), xp=xp)
+            return xp_lerp(start, target, p, q=functools.partial(xp_half_cosine, step, 0, w, xp=xp), xp=xp)
         if self.shape == "polynomial":
             p = xp_progress_power(step, 0, w, self.power, xp=xp)
             q = xp_progress_power(step, 0, w, self.power, complement=True, xp=xp)
