@@ -1380,7 +1380,10 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
         # nothing cancels (every term >= 0), or little (a float64 value above a / 256):
         # ``a + span * p`` is accurate relative to itself for any p; b at p == 1 (a == 0:
         # ``b * p`` is b there already)
-        return p * b if a == 0 else xp.where(p == 1, xp.zeros_like(p) + b, a + span * p)
+        if a == 0:
+            return p * b
+        end = xp.asarray(b, dtype=xp_float_dtype(xp)) if kind == "float64" else xp.zeros_like(p) + b
+        return xp.where(p == 1, end, a + span * p)
     q = 1 - p if q is None else q() if callable(q) else q
     if isinstance(span, float) and abs(span) > top:
         # b - a beyond the dtype (a float64 target past 2**128 in float32, or inf): its
@@ -1713,7 +1716,7 @@ _F32_MAX = 3.4028234663852886e38
 
 
 def _take(values: tuple, dtype: Any, index: Any, xp: Any) -> Any:
-    """``values[index]`` elementwise, for an int32 index array of any shape.
+    """``values[index]`` elementwise, for an int32 (int64 in float64) index array of any shape.
 
     A namespace may give ``lrsched_take(array, index)`` taking an index of any shape (torch's
     indexing): a graph traced on a 0-d step (``make_fx``) then serves every shape, where the
@@ -1813,8 +1816,8 @@ def xp_geometric_cycle(step: Any, first: int, t_mul: float, *, xp: Any) -> tuple
         return index, xp_progress(position, 0, first, xp=xp), xp_remaining(position, 0, first, xp=xp)
     tables = _cycle_tables(first, t_mul, int(info.max), kind)
     n = len(tables.starts)
-    i32 = xp.int32
-    index = xp.zeros_like(step, dtype=i32)
+    i32 = xp.int64 if kind == "float64" else xp.int32  # float64: int64 indices, which take uses as
+    index = xp.zeros_like(step, dtype=i32)  # they are (numpy converts int32 ones on every take)
     power = 1 << max(n - 1, 1).bit_length() - 1 if n > 1 else 0
     while power:  # binary lifting: the largest i with starts[i] <= step
         candidate = index + power
@@ -2127,8 +2130,9 @@ def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tu
         estimate, _ = _product_f32(factor, step, top.bit_length(), xp)
     else:
         estimate = xp.astype(step, xp_float_dtype(xp)) * float(factor)
-    last = xp.asarray(n - 1, dtype=xp.int32)
-    index = xp.clip(xp.astype(xp.floor(estimate), xp.int32), 0, n - 1)
+    itype = xp.int64 if kind == "float64" else xp.int32  # as in xp_geometric_cycle
+    last = xp.asarray(n - 1, dtype=itype)
+    index = xp.clip(xp.astype(xp.floor(estimate), itype), 0, n - 1)
     index = xp.where(_take(t.starts, step.dtype, index, xp) > step, xp.clip(index - 1, 0, None), index)
     following = xp.minimum(index + 1, last)
     index = xp.where((index < last) & (_take(t.starts, step.dtype, following, xp) <= step), following, index)
@@ -2285,12 +2289,16 @@ def xp_interval_fraction(
         inv = float(c.inv)
         done = (_real(k, xp) + float(c.into)) * inv
         left = (_real(m, xp) + float(beyond)) * inv
+    if kind == "float32":
+        zero, one = xp.zeros_like(done), xp.ones_like(done)
+    else:  # float64: 0-d constants, broadcast by where (no arrays of them)
+        zero, one = (xp.asarray(v, dtype=xp_float_dtype(xp)) for v in (0.0, 1.0))
     if before is not None:
-        done = xp.where(before, xp.zeros_like(done), done)
-        left = xp.where(before, xp.ones_like(left), left)
+        done = xp.where(before, zero, done)
+        left = xp.where(before, one, left)
     if after is not None:
-        done = xp.where(after, xp.ones_like(done), done)
-        left = xp.where(after, xp.zeros_like(left), left)
+        done = xp.where(after, one, done)
+        left = xp.where(after, zero, left)
     return _finish(done, xp), _finish(left, xp)
 
 
