@@ -240,14 +240,14 @@ class Warmup(Schedule):
     def _ramp(self, step: Any, target: Any, xp: Any) -> Any:
         w, start = self.warmup_steps, self.start_value
         if self.shape == "linear":
-            p, q = xp_progress(step, 0, w, xp=xp), xp_remaining(step, 0, w, xp=xp)
-            return xp_lerp(start, target, p, q=q, xp=xp)
+            p, q = xp_progress(step, 0, w, xp=xp), functools.partial(xp_remaining, step, 0, w, xp=xp)
+            return xp_lerp(start, target, p, q=q, xp=xp)  # q: computed only if the lerp needs it
         if self.shape == "cosine":
             p = xp_half_cosine(step, 0, w, rising=True, xp=xp)
             return xp_lerp(start, target, p, q=functools.partial(xp_half_cosine, step, 0, w, xp=xp), xp=xp)
         if self.shape == "polynomial":
             p = xp_progress_power(step, 0, w, self.power, xp=xp)
-            q = xp_progress_power(step, 0, w, self.power, complement=True, xp=xp)
+            q = functools.partial(xp_progress_power, step, 0, w, self.power, complement=True, xp=xp)
             return xp_lerp(start, target, p, q=q, xp=xp)
         if is_exact(xp):
             return start * (target / start) ** (xp.clip(step, 0, w) / w)
