@@ -1382,6 +1382,8 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
         # ``b * p`` is b there already)
         if a == 0:
             return p * b
+        if kind == "float64" and a + span == b:  # float64 as Python floats: b at p == 1 already
+            return a + span * p
         end = xp.asarray(b, dtype=xp_float_dtype(xp)) if kind == "float64" else xp.zeros_like(p) + b
         return xp.where(p == 1, end, a + span * p)
     q = 1 - p if q is None else q() if callable(q) else q
