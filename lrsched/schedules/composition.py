@@ -410,9 +410,10 @@ def _times(a: Any, b: Any, xp: Any) -> Any:
     if not hasattr(a, "dtype") and not hasattr(b, "dtype"):  # Python scalars or exact reals
         return a * b if a != 0 and b != 0 else a * 0
     zero = (a == 0) | (b == 0)
-    one = xp.ones_like(a)
-    out = xp.where(zero, one, a) * xp.where(zero, one, b)  # no 0 * inf, even in a lane discarded
-    return xp.where(zero, xp.zeros_like(out), out)
+    dtype = xp_float_dtype(xp)
+    # 0 * 0 where either is 0: no 0 * inf, not even in a lane discarded (float64: a 0-d 0)
+    nought = xp.asarray(0.0, dtype=dtype) if dtype == xp.float64 else xp.zeros_like(a)
+    return xp.where(zero, nought, a) * xp.where(zero, nought, b)
 
 
 class Product(Schedule):
