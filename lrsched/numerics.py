@@ -2123,6 +2123,14 @@ def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tu
     info = xp.iinfo(step.dtype)
     top = min(end - 1, int(info.max))
     step = xp.clip(step, 0 if info.min < 0 else None, top)
+    if kind == "float64" and max(top * num, den) < 2**63:
+        # r = step * num mod den in 64-bit integers, exactly: frac(step * num / den) = r / den and
+        # its complement (den - r) / den, each one division of exact integers (restarts exact)
+        if info.bits < 64:
+            step = xp.astype(step, xp.int64)
+        r = _mod(step * num, den)
+        f = xp_float_dtype(xp)
+        return xp.astype(r, f) / den, xp.astype(den - r, f) / den
     t = _arithmetic_tables(num, den, top, kind)
     factor = Fraction(num, den)
     n = len(t.starts)
