@@ -103,3 +103,20 @@ def test_rendered_function_is_named_for_the_spec():
     f = lrsched.render(SPEC, "numpy")
     assert f.__name__ == "ExponentialDecay_numpy"
     assert repr(SPEC) in f.__doc__
+
+
+def test_a_third_party_schedule_sees_signed_steps():
+    """lrsched's own schedules get the steps unsigned (their helpers take them); another's
+    ``value()`` may compute ``n - step``, which an unsigned step would wrap."""
+    from lrsched.spec import PositiveInt
+    from lrsched.xp import xp_float_dtype
+
+    class Remaining(lrsched.Schedule):
+        steps: PositiveInt
+
+        def value(self, step, xp):
+            return xp.astype(xp.clip(self.steps - step, 0, self.steps), xp_float_dtype(xp)) / self.steps
+
+    f = lrsched.render(lrsched.Scale(Remaining(steps=4), 2.0), "numpy")
+    assert f(np.arange(6)).tolist() == [2.0, 1.5, 1.0, 0.5, 0.0, 0.0]
+    assert f(5) == 0.0
