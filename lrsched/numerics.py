@@ -547,7 +547,8 @@ def xp_remaining(step: Any, start: int, length: int, *, xp: Any) -> Any:
     kind = _kind(xp)
     if kind != "float32":
         k, kmax = _offset(step, start, length, xp)
-        return (_real(kmax - k, xp) + _real(length - kmax, xp)) / length
+        left = _real(kmax - k, xp)
+        return (left + _real(length - kmax, xp) if length > kmax else left) / length
     hi, _ = _remaining(step, start, length, Fraction(1, length), xp)
     return _finish(hi, xp)
 
@@ -666,15 +667,17 @@ def xp_half_cosine(
         value = (1 - c) * 0.5 if rising else (1 + c) * 0.5
         return value if exponent == 1.0 else xp.pow(value, exponent)
     if kind != "float32":
-        if isinstance(k, int):
-            done, left = min(k, half), kmax - max(k, half + 1)
+        # one formula on the whole interval: sin(pi/2 * x)**2 for x = p (rise) or x = 1 - p from
+        # the exact remainder (fall), each within an ulp or two; sin on [0, pi/2] magnifies no
+        # relative error of its argument (x cot x <= 1), so the result is within a few ulps of
+        # its own value, near 0 and near 1 alike
+        if rising:
+            x = _real(k, xp) / length
+        elif isinstance(k, int):
+            x = (length - k) / length
         else:
-            done, left = xp.minimum(k, min(half, kmax)), kmax - xp.maximum(k, min(half + 1, kmax))
-        quarter = xp.pi / 2
-        head = xp.sin(quarter * (_real(done, xp) / length)) ** 2
-        tail = xp.sin(quarter * ((_real(left, xp) + _real(length - kmax, xp)) / length)) ** 2
-        lower = k <= min(half, kmax)  # k <= kmax: the same test, within the step's dtype
-        value = xp.where(lower, head, 1 - tail) if rising else xp.where(lower, 1 - head, tail)
+            x = (_real(kmax - k, xp) + _real(length - kmax, xp)) / length
+        value = xp.sin(x * (xp.pi / 2)) ** 2
         return value if exponent == 1.0 else xp.pow(value, exponent)
     factor = _PI / 2 / length
     beyond = factor * (length - kmax)
@@ -795,9 +798,11 @@ def xp_polynomial(
         extend = False
     elif power == 1.0:
         value = (xp_progress if rising else xp_remaining)(step, start, length, xp=xp)
+    elif kind != "float32" and not rising:  # q ** power (see _fall): q alone
+        value = xp.pow(xp_remaining(step, start, length, xp=xp), power)
     elif kind != "float32":
         p, q = xp_progress(step, start, length, xp=xp), xp_remaining(step, start, length, xp=xp)
-        value = (_rise if rising else _fall)(p, q, power, xp)
+        value = _rise(p, q, power, xp)
     else:
         hi, lo = _remaining(step, start, length, Fraction(1, length), xp)
         if rising:
@@ -840,8 +845,9 @@ def _fall(p: Any, q: Any, power: float, xp: Any) -> Any:
     (where ``q`` may have rounded to 1 and a large power would amplify its rounding)."""
     if xp is scalar:
         return math.exp(power * math.log1p(-p)) if p <= 0.5 else xp.pow(q, power)
-    small = p <= 0.5
-    return xp.where(small, xp.exp(power * xp.log1p(-xp.where(small, p, 0.0 * p))), xp.pow(q, power))
+    # arrays: q ** power throughout. q is within an ulp or two of its own value (from the exact
+    # remainder), which the power multiplies: within 2 * 128 ulps (6e-14) at the largest power
+    return xp.pow(q, power)
 
 
 def _polynomial_exact(
@@ -1072,7 +1078,7 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
         return xp.real(scale) * (f + (1 - f) * factor)
     low, span = _blend_constants(scale, floor)
     if n is None or base == 1.0:
-        return fraction * span + low
+        return fraction * span + low if low else fraction * span
     out = fraction * xp_scaled_power(span, base, n, xp=xp) + low
     if base > 1.0:  # the factor may be inf (past the float range) where the fraction is 0: low
         out = xp.where(fraction == 0, xp.zeros_like(out) + low, out)
@@ -1370,28 +1376,44 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     For ``p > 1/2`` it is computed as ``b - (b - a) * q`` with ``q = 1 - p``: pass ``q`` when it
     is known more accurately than ``1 - p`` (``xp_remaining``, from the integer remainder), so
     that values near ``b`` keep their relative accuracy where ``b - a`` and the value nearly
-    cancel (a ramp down to 0). Where nothing can cancel (Python floats ``0 <= a <= b``, a
-    decay to ``a`` seen from its end or a rise from ``a``), ``a + (b - a) * p`` throughout.
+    cancel (a ramp down to 0); ``q`` may be a function of no arguments, called only where it is
+    needed. Where nothing can cancel (Python floats ``0 <= a <= b``, a decay to ``a`` seen from
+    its end or a rise from ``a``), and in float64 where little can (``0 < b < a <= 256 * b``:
+    the value stays above ``a / 256``, so the cancellation costs at most 8 bits of 53),
+    ``a + (b - a) * p`` throughout.
 
     Example:
       >>> import numpy as np
       >>> xp_lerp(0.0, 0.3, np.array([0.0, 0.5, 1.0]), xp=np)
       array([0.  , 0.15, 0.3 ])
     """
-    if _kind(xp) == "exact":  # exact reals: a + (b - a) * p is a at 0 and b at 1, no cancellation
+    kind = _kind(xp)
+    if kind == "exact":  # exact reals: a + (b - a) * p is a at 0 and b at 1, no cancellation
         a, b = xp.real(a), xp.real(b)
         span = b - a
         if xp.isfinite(span):
             return a + span * p
     span = b - a
     if xp is scalar:  # Python floats: one branch
-        return a if p == 0 else (a + span * p if p <= 0.5 else b - span * (1 - p if q is None else q))
-    top = _FLOAT32_MAX if _kind(xp) == "float32" else sys.float_info.max
-    if isinstance(a, float | int) and isinstance(b, float | int) and 0 <= a <= b <= top:
-        # nothing cancels (every term >= 0): ``a + span * p`` is accurate relative to itself for
-        # any p; b at p == 1 (a == 0: ``b * p`` is b there already)
-        return p * b if a == 0 else xp.where(p == 1, xp.zeros_like(p) + b, a + span * p)
-    q = 1 - p if q is None else q
+        if p <= 0.5:
+            return a if p == 0 else a + span * p
+        return b - span * (1 - p if q is None else q() if callable(q) else q)
+    top = _FLOAT32_MAX if kind == "float32" else sys.float_info.max
+    if (
+        isinstance(a, float | int)
+        and isinstance(b, float | int)
+        and (0 <= a <= b <= top or (kind == "float64" and 0 < b < a <= 256 * b <= top))
+    ):
+        # nothing cancels (every term >= 0), or little (a float64 value above a / 256):
+        # ``a + span * p`` is accurate relative to itself for any p; b at p == 1 (a == 0:
+        # ``b * p`` is b there already)
+        if a == 0:
+            return p * b
+        if kind == "float64" and a + span == b:  # float64 as Python floats: b at p == 1 already
+            return a + span * p
+        end = xp.asarray(b, dtype=xp_float_dtype(xp)) if kind == "float64" else xp.zeros_like(p) + b
+        return xp.where(p == 1, end, a + span * p)
+    q = 1 - p if q is None else q() if callable(q) else q
     if isinstance(span, float) and abs(span) > top:
         # b - a beyond the dtype (a float64 target past 2**128 in float32, or inf): its
         # significand times p, then its exponent, so that a value below the dtype's max is not
@@ -1723,7 +1745,7 @@ _F32_MAX = 3.4028234663852886e38
 
 
 def _take(values: tuple, dtype: Any, index: Any, xp: Any) -> Any:
-    """``values[index]`` elementwise, for an int32 index array of any shape.
+    """``values[index]`` elementwise, for an int32 (int64 in float64) index array of any shape.
 
     A namespace may give ``lrsched_take(array, index)`` taking an index of any shape (torch's
     indexing): a graph traced on a 0-d step (``make_fx``) then serves every shape, where the
@@ -1823,8 +1845,8 @@ def xp_geometric_cycle(step: Any, first: int, t_mul: float, *, xp: Any) -> tuple
         return index, xp_progress(position, 0, first, xp=xp), xp_remaining(position, 0, first, xp=xp)
     tables = _cycle_tables(first, t_mul, int(info.max), kind)
     n = len(tables.starts)
-    i32 = xp.int32
-    index = xp.zeros_like(step, dtype=i32)
+    i32 = xp.int64 if kind == "float64" else xp.int32  # float64: int64 indices, which take uses as
+    index = xp.zeros_like(step, dtype=i32)  # they are (numpy converts int32 ones on every take)
     power = 1 << max(n - 1, 1).bit_length() - 1 if n > 1 else 0
     while power:  # binary lifting: the largest i with starts[i] <= step
         candidate = index + power
@@ -1908,10 +1930,8 @@ def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
     kind = _kind(xp)
     if kind == "exact":  # the plain formula: no comparison that a tie could leave undecided
         return (1 + xp.cospi(done)) / 2
-    if kind != "float32":
-        quarter = xp.pi / 2
-        lower = done <= 0.5
-        return xp.where(lower, 1 - xp.sin(quarter * done) ** 2, xp.sin(quarter * left) ** 2)
+    if kind != "float32":  # sin(pi/2 * left)**2 everywhere: see xp_half_cosine
+        return xp.sin(left * (xp.pi / 2)) ** 2
     f32 = xp.float32
     lower = done <= 0.5
     x = xp.astype(xp.where(lower, done, left), f32)  # in [0, 1/2]
@@ -2020,6 +2040,8 @@ def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) 
     if num == 0:
         zero = xp.zeros_like(step, dtype=f)
         return _finish(zero, xp), _finish(zero + 1.0, xp)
+    if kind == "float64" and 2 * den * (num + 1) < 2**63:
+        return _periodic_fold(step, start, num, den, xp)
     bits, digits, c_hi, c_lo = _phase_plan(num, den, start, xp.iinfo(step.dtype).bits, kind == "float32")
     whole = frac = comp = None
     mask = (1 << bits) - 1
@@ -2057,6 +2079,32 @@ def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) 
     far = (1.0 - a_hi) - a_lo
     odd = xp.bitwise_and(whole, 1) == 1
     return _finish(xp.where(odd, far, near), xp), _finish(xp.where(odd, near, far), xp)
+
+
+def _periodic_fold(step: Any, start: int, num: int, den: int, xp: Any) -> tuple[Any, Any]:
+    """float64 :func:`xp_periodic_progress` where ``2 * den * (num + 1) < 2**63``: ``r = (step -
+    start) * num mod 2 * den`` in 64-bit integers, exactly (the step reduced mod ``2 * den``
+    first, so nothing overflows), folded to ``m = min(r, 2 * den - r)``; then ``m / den`` and
+    ``(den - m) / den``, each one division of exact integers (as :func:`_python_fold`)."""
+    period = 2 * den
+    info = xp.iinfo(step.dtype)
+    c = (-start * num) % period
+    if info.bits < 64:  # room for step * num, or (step mod period) * num
+        step = xp.astype(step, xp.int64)
+    fits = max(info.max, -info.min) * num + c < 2**63  # step * num + c: one reduction
+    r = (step if fits else _mod(step, period)) * num + c
+    r = _mod(r, period)
+    if xp.iinfo(r.dtype).min == 0:  # uint64 steps: r - den below needs a sign (r < 2**63 fits)
+        r = xp.astype(r, xp.int64)
+    a = xp.abs(r - den)  # den - m, for m = min(r, period - r) in [0, den]
+    f = xp_float_dtype(xp)
+    return xp.astype(den - a, f) / den, xp.astype(a, f) / den
+
+
+def _mod(x: Any, d: int) -> Any:
+    """``x mod d`` (floored) for an integer array: ``x - (x // d) * d``, which numpy computes
+    faster than ``%`` (its floor division by a scalar is a multiplication)."""
+    return x - (x // d) * d
 
 
 def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tuple[Any, Any]:
@@ -2102,6 +2150,14 @@ def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tu
     info = xp.iinfo(step.dtype)
     top = min(end - 1, int(info.max))
     step = xp.clip(step, 0 if info.min < 0 else None, top)
+    if kind == "float64" and max(top * num, den) < 2**63:
+        # r = step * num mod den in 64-bit integers, exactly: frac(step * num / den) = r / den and
+        # its complement (den - r) / den, each one division of exact integers (restarts exact)
+        if info.bits < 64:
+            step = xp.astype(step, xp.int64)
+        r = _mod(step * num, den)
+        f = xp_float_dtype(xp)
+        return xp.astype(r, f) / den, xp.astype(den - r, f) / den
     t = _arithmetic_tables(num, den, top, kind)
     factor = Fraction(num, den)
     n = len(t.starts)
@@ -2111,8 +2167,9 @@ def xp_rational_cycle(step: Any, num: int, den: int, end: int, *, xp: Any) -> tu
         estimate, _ = _product_f32(factor, step, top.bit_length(), xp)
     else:
         estimate = xp.astype(step, xp_float_dtype(xp)) * float(factor)
-    last = xp.asarray(n - 1, dtype=xp.int32)
-    index = xp.clip(xp.astype(xp.floor(estimate), xp.int32), 0, n - 1)
+    itype = xp.int64 if kind == "float64" else xp.int32  # as in xp_geometric_cycle
+    last = xp.asarray(n - 1, dtype=itype)
+    index = xp.clip(xp.astype(xp.floor(estimate), itype), 0, n - 1)
     index = xp.where(_take(t.starts, step.dtype, index, xp) > step, xp.clip(index - 1, 0, None), index)
     following = xp.minimum(index + 1, last)
     index = xp.where((index < last) & (_take(t.starts, step.dtype, following, xp) <= step), following, index)
@@ -2269,12 +2326,16 @@ def xp_interval_fraction(
         inv = float(c.inv)
         done = (_real(k, xp) + float(c.into)) * inv
         left = (_real(m, xp) + float(beyond)) * inv
+    if kind == "float32":
+        zero, one = xp.zeros_like(done), xp.ones_like(done)
+    else:  # float64: 0-d constants, broadcast by where (no arrays of them)
+        zero, one = (xp.asarray(v, dtype=xp_float_dtype(xp)) for v in (0.0, 1.0))
     if before is not None:
-        done = xp.where(before, xp.zeros_like(done), done)
-        left = xp.where(before, xp.ones_like(left), left)
+        done = xp.where(before, zero, done)
+        left = xp.where(before, one, left)
     if after is not None:
-        done = xp.where(after, xp.ones_like(done), done)
-        left = xp.where(after, xp.zeros_like(left), left)
+        done = xp.where(after, one, done)
+        left = xp.where(after, zero, left)
     return _finish(done, xp), _finish(left, xp)
 
 

@@ -53,7 +53,28 @@ def test_float_steps_must_be_whole_numbers():
         f(np.asarray(["10"]))
 
 
-@pytest.mark.parametrize("steps", [[-1], [5, -3], [-1.0]])
+@pytest.mark.parametrize(
+    "layout",
+    ["contiguous", "fortran", "strided", "transposed", "big-endian", "big-endian uint32"],
+)
+@pytest.mark.parametrize("top", [10**4, 2**40])  # below 2**32 the backend views the low halves
+def test_any_layout_and_byte_order(layout, top):
+    steps = np.linspace(0, top, 24).astype(np.int64).reshape(4, 6)
+    steps = {
+        "contiguous": steps,
+        "fortran": np.asfortranarray(steps),
+        "strided": steps[:, ::2],
+        "transposed": steps.T,
+        "big-endian": steps.astype(">i8"),
+        "big-endian uint32": (steps % 2**32).astype(">u4"),
+    }[layout]
+    got = lrsched.render(SPEC, "numpy")(steps)
+    exact = np.vectorize(lambda s: SPEC(int(s)), otypes=[float])(steps)
+    assert got.shape == steps.shape
+    np.testing.assert_allclose(got, exact, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("steps", [[-1], [5, -3], [-1.0], np.asarray([4, -2], dtype=">i8")])
 def test_negative_steps_raise(steps):
     with pytest.raises(lrsched.StepError, match="steps must be >= 0; received steps down to -"):
         lrsched.render(SPEC, "numpy")(np.asarray(steps))
@@ -82,3 +103,20 @@ def test_rendered_function_is_named_for_the_spec():
     f = lrsched.render(SPEC, "numpy")
     assert f.__name__ == "ExponentialDecay_numpy"
     assert repr(SPEC) in f.__doc__
+
+
+def test_a_third_party_schedule_sees_signed_steps():
+    """lrsched's own schedules get the steps unsigned (their helpers take them); another's
+    ``value()`` may compute ``n - step``, which an unsigned step would wrap."""
+    from lrsched.spec import PositiveInt
+    from lrsched.xp import xp_float_dtype
+
+    class Remaining(lrsched.Schedule):
+        steps: PositiveInt
+
+        def value(self, step, xp):
+            return xp.astype(xp.clip(self.steps - step, 0, self.steps), xp_float_dtype(xp)) / self.steps
+
+    f = lrsched.render(lrsched.Scale(Remaining(steps=4), 2.0), "numpy")
+    assert f(np.arange(6)).tolist() == [2.0, 1.5, 1.0, 0.5, 0.0, 0.0]
+    assert f(5) == 0.0

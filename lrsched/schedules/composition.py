@@ -24,6 +24,7 @@ where it is never used.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import warnings
 from typing import Any
@@ -58,6 +59,9 @@ __all__ = ["Clip", "Constant", "Join", "Offset", "Product", "Scale", "Warmup"]
 
 def _full(step: Any, value: float, xp: Any) -> Any:
     """``value`` in ``xp``'s float dtype, shaped like ``step``."""
+    full_like = getattr(xp, "full_like", None)  # one pass where the namespace has it
+    if full_like is not None and not isinstance(step, int):
+        return full_like(step, value, dtype=xp_float_dtype(xp))
     return xp.zeros_like(step, dtype=xp_float_dtype(xp)) + value
 
 
@@ -241,14 +245,14 @@ class Warmup(Schedule):
             # underflow to 0 (p ** 64 near the start)
             return xp.where(step > 0, _full(step, target, xp), _full(step, start, xp))
         if self.shape == "linear":
-            p, q = xp_progress(step, 0, w, xp=xp), xp_remaining(step, 0, w, xp=xp)
-            return xp_lerp(start, target, p, q=q, xp=xp)
+            p, q = xp_progress(step, 0, w, xp=xp), functools.partial(xp_remaining, step, 0, w, xp=xp)
+            return xp_lerp(start, target, p, q=q, xp=xp)  # q: computed only if the lerp needs it
         if self.shape == "cosine":
             p = xp_half_cosine(step, 0, w, rising=True, xp=xp)
-            return xp_lerp(start, target, p, q=xp_half_cosine(step, 0, w, xp=xp), xp=xp)
+            return xp_lerp(start, target, p, q=functools.partial(xp_half_cosine, step, 0, w, xp=xp), xp=xp)
         if self.shape == "polynomial":
             p = xp_progress_power(step, 0, w, self.power, xp=xp)
-            q = xp_progress_power(step, 0, w, self.power, complement=True, xp=xp)
+            q = functools.partial(xp_progress_power, step, 0, w, self.power, complement=True, xp=xp)
             return xp_lerp(start, target, p, q=q, xp=xp)
         if is_exact(xp):
             return start * (target / start) ** (xp.clip(step, 0, w) / w)
@@ -415,9 +419,10 @@ def _times(a: Any, b: Any, xp: Any) -> Any:
         zero = a if a == 0 else b if b == 0 else None  # inf * 0 is nan: the 0 factor's 0 instead
         return a * b if zero is None else zero * 0
     zero = (a == 0) | (b == 0)
-    one = xp.ones_like(a)
-    out = xp.where(zero, one, a) * xp.where(zero, one, b)  # no 0 * inf, even in a lane discarded
-    return xp.where(zero, xp.zeros_like(out), out)
+    dtype = xp_float_dtype(xp)
+    # 0 * 0 where either is 0: no 0 * inf, not even in a lane discarded (float64: a 0-d 0)
+    nought = xp.asarray(0.0, dtype=dtype) if dtype == xp.float64 else xp.zeros_like(a)
+    return xp.where(zero, nought, a) * xp.where(zero, nought, b)
 
 
 class Product(Schedule):

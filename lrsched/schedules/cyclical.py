@@ -5,6 +5,7 @@ closed form with torch's arguments and semantics.
 
 from __future__ import annotations
 
+import functools
 import math
 from functools import cached_property
 from typing import Annotated, Any
@@ -110,7 +111,8 @@ class CosineAnnealing(Schedule):
         elif t < xp.iinfo(position.dtype).max:  # mirror (T, 2 T) onto (0, T): 2 T - position
             position = xp.where(position > t, (t - position) + t, position)
         head = xp_half_cosine(position, 0, t, xp=xp)  # (1 + cos) / 2: 1 at 0, 0 at T
-        tail = xp_half_cosine(position, 0, t, rising=True, xp=xp)  # 1 - head, accurate near 0
+        # 1 - head, accurate near 0 (computed only if the lerp needs it)
+        tail = functools.partial(xp_half_cosine, position, 0, t, rising=True, xp=xp)
         return xp_lerp(self.eta_min, self.initial_learning_rate, head, q=tail, xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
@@ -281,7 +283,7 @@ class OneCycle(Schedule):
         if self.anneal_strategy == "linear":
             return xp_lerp(a, b, done, q=left, xp=xp)
         rest = xp_half_cosine_fraction(done, left, xp=xp)  # (1 + cos(pi * pct)) / 2: 1 at the start
-        return xp_lerp(b, a, rest, q=xp_half_cosine_fraction(left, done, xp=xp), xp=xp)
+        return xp_lerp(b, a, rest, q=functools.partial(xp_half_cosine_fraction, left, done, xp=xp), xp=xp)
 
     def value(self, step: Any, xp: Any) -> Any:
         step = _nonnegative(step, xp)

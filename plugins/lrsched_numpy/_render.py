@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -40,18 +41,14 @@ def render(spec: Schedule, *, dtype: str = "float64") -> Callable[[Any], Any]:
         )
     xp = np if dtype == "float64" else with_float_dtype(np, _DTYPES[dtype])
     value = spec.value
+    unsigned = _lrsched_own(spec)  # a third party's value() may compute ``n - step``: signed steps
 
     def schedule(step: Any) -> Any:
         if isinstance(step, int):
-            steps = _python_int(step)
+            steps = _python_int(step, unsigned)
         else:
             steps = np.asarray(step)
-            kind = steps.dtype.kind
-            if kind == "i":
-                if (steps.item() if steps.ndim == 0 else steps.size and steps.min()) < 0:
-                    raise _negative(steps)
-            elif kind != "u":
-                steps = _integral(steps)
+            steps = _nonnegative(steps if steps.dtype.kind in "iu" else _integral(steps), unsigned)
         with np.errstate(all="ignore"):  # branch-free code computes lanes that where() discards
             out = value(steps, xp)
         return float(out) if out.ndim == 0 else out
@@ -61,11 +58,48 @@ def render(spec: Schedule, *, dtype: str = "float64") -> Callable[[Any], Any]:
     return schedule
 
 
-def _python_int(step: int) -> np.ndarray:
+def _lrsched_own(spec: Schedule) -> bool:
+    """Whether ``spec`` and every schedule nested in it are lrsched's built-in ones, whose helpers
+    take unsigned steps (and drop their branches for negative steps on them)."""
+    if not type(spec).__module__.startswith("lrsched.schedules."):
+        return False
+    for field in type(spec).model_fields:
+        inner = getattr(spec, field)
+        for item in inner if isinstance(inner, tuple) else (inner,):
+            if isinstance(item, Schedule) and not _lrsched_own(item):
+                return False
+    return True
+
+
+def _python_int(step: int, unsigned: bool) -> np.ndarray:
     if isinstance(step, bool) or not 0 <= step <= _INT64_MAX:
         rule = "must be an integer, not a bool" if isinstance(step, bool) else "must be in [0, 2**63 - 1]"
         raise StepError(f"numpy backend: step {rule}; received {step!r}")
-    return np.asarray(step, dtype=np.int64)
+    if not unsigned:
+        return np.asarray(step, dtype=np.int64)
+    return np.asarray(step, dtype=np.uint32 if step < 2**32 else np.uint64)  # as :func:`_nonnegative`
+
+
+def _nonnegative(steps: np.ndarray, own: bool) -> np.ndarray:
+    """Integer steps, all >= 0 (a StepError otherwise); with ``own`` (lrsched's own
+    schedules), as an unsigned dtype: the schedules' branches for steps below 0 drop out (their
+    dtype says none is there), and 64-bit steps below 2**32 go to uint32 (fewer digits to split),
+    as a view of their low halves where the layout allows (no copy). One pass: a negative step
+    viewed as unsigned is at least 2**(bits - 1)."""
+    if not steps.dtype.isnative:  # a view below reads the bytes in the machine's order
+        steps = steps.astype(steps.dtype.newbyteorder("="))
+    unsigned = steps.view(np.dtype(f"u{steps.dtype.itemsize}"))
+    top = int(unsigned.max()) if unsigned.size else 0
+    if steps.dtype.kind == "i" and top > np.iinfo(steps.dtype).max:
+        raise _negative(steps)
+    if not own:
+        return steps
+    if unsigned.dtype.itemsize <= 4 or top >= 2**32:
+        return unsigned
+    if unsigned.ndim and unsigned.strides[-1] == 8:
+        low = 0 if sys.byteorder == "little" else 1  # which half holds the low 32 bits
+        return unsigned.view(np.uint32)[..., low::2]
+    return unsigned.astype(np.uint32)
 
 
 def _negative(steps: np.ndarray) -> StepError:
@@ -84,7 +118,4 @@ def _integral(steps: np.ndarray) -> np.ndarray:
         raise StepError(
             f"numpy backend: float steps must be finite whole numbers in int64's range; received {first!r}"
         )
-    ints = steps.astype(np.int64)
-    if ints.size and ints.min() < 0:
-        raise _negative(ints)
-    return ints
+    return steps.astype(np.int64)  # negatives: :func:`_nonnegative`'s error
