@@ -1642,7 +1642,9 @@ def _cycles(first: int, t_mul: float, top: int) -> _Cycles:
     i = 0
     while True:
         whole, frac = divmod(start, one)
-        if start_error and (frac <= start_error or one - frac <= start_error):  # S_i near an integer
+        if (start_error and (frac <= start_error or one - frac <= start_error)) or not power >> 64:
+            # S_i near an integer, or cycles too short for the fixed point (t_mul = 2e-209: t**1 is
+            # below 2**-_FIX): exactly
             exact = _exact_start(i, first, t)
             ceil, position = math.ceil(exact), exact
         else:
@@ -1652,7 +1654,9 @@ def _cycles(first: int, t_mul: float, top: int) -> _Cycles:
             break
         starts.append(ceil)
         into.append(ceil - position)
-        lengths.append(Fraction(first * power, one))
+        # the length in fixed point, or exactly where that kept few bits (t_mul = 2e-209: t**1 is
+        # below 2**-_FIX, floored to 0, and the cycle holding step 3 counted as empty)
+        lengths.append(Fraction(first * power, one) if power >> 64 else first * t**i)
         positions.append(position)
         if len(starts) > _MAX_RESTARTS:
             raise ValueError(
