@@ -620,9 +620,6 @@ def _sin2_pair_f32(y_hi: Any, y_lo: Any, xp: Any) -> tuple[Any, Any]:
     return hi, lo - (hi - t2)
 
 
-_LAST_COSPI: tuple[Any, Any] = (None, None)  # the exact namespace's last cos(pi k / length)
-
-
 def xp_half_cosine(
     step: Any, start: int, length: int, *, exponent: float = 1.0, rising: bool = False, xp: Any
 ) -> Any:
@@ -657,13 +654,7 @@ def xp_half_cosine(
         return _real(k, xp) * 0.0 + 1.0
     half = length // 2
     if kind == "exact":  # the plain formula, evaluated exactly (its cancellation costs precision only)
-        global _LAST_COSPI
-        key = (xp, int(k), length)
-        if _LAST_COSPI[0] == key:  # a fall and its rise (1 - it) at one step: one cosine
-            c = _LAST_COSPI[1]
-        else:
-            c = xp.cospi(xp.real(k) / length)  # exactly 0 at the middle and -1 at the end
-            _LAST_COSPI = (key, c)
+        c = xp.cospi(xp.real(k) / length)  # exactly 0 at the middle and -1 at the end
         value = (1 - c) * 0.5 if rising else (1 + c) * 0.5
         return value if exponent == 1.0 else xp.pow(value, exponent)
     if kind != "float32":
@@ -1114,8 +1105,8 @@ def _lookup(table: list[float], index: Any, xp: Any) -> Any:
 
 #: The largest whole power :func:`_pow_f32` forms by products (7 squarings, 7 more products).
 _MAX_WHOLE_POWER = 128
-#: Below this, :func:`_two_prod_f32`'s split (``a * 4097``) of a float32 cannot overflow.
-_SPLIT_SAFE = 2.0**115
+#: Below 2**this, :func:`_two_prod_f32`'s split (``a * 4097``) of a float32 cannot overflow.
+_SPLIT_SAFE_BITS = 115
 
 
 def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any, *, top: float = 1.0) -> Any:
@@ -1125,7 +1116,11 @@ def _pow_f32(x_hi: Any, x_lo: Any, power: float, xp: Any, *, top: float = 1.0) -
     stays below 2**115 is formed by products of float32 pairs (repeated squaring: each product
     exact to about 2**-44, so within 0.5 ulp plus ``power`` times the base's relative error);
     any other power goes through the logarithm (:func:`_log2_terms`, a table and a series)."""
-    if float(power).is_integer() and power <= _MAX_WHOLE_POWER and math.log2(max(top, 1.0)) * power < 115:
+    if (
+        float(power).is_integer()
+        and power <= _MAX_WHOLE_POWER
+        and math.log2(max(top, 1.0)) * power < _SPLIT_SAFE_BITS
+    ):
         return _whole_pow_f32(x_hi, x_lo, int(power))
     zero, exact, small = _log2_terms(x_hi, x_lo, power, xp)
     return xp.where(zero, xp.zeros_like(x_hi), _exp2_terms(exact, small, xp))
@@ -1150,13 +1145,10 @@ def _whole_pow_f32(x_hi: Any, x_lo: Any, n: int) -> Any:
     terms: within 1 ulp plus ``n`` times the base's relative error. The caller keeps every
     intermediate below 2**115 (no overflow in the split); near 0 the pair's low part may
     underflow, which costs accuracy only far below the result's size."""
-    steps: list[tuple[bool, bool]] = []
-    for bit in bin(n)[3:]:
-        steps.append((True, False))  # square
-        if bit == "1":
-            steps.append((False, True))  # times x
+    # True: square; False: times x
+    steps = [square for bit in bin(n)[3:] for square in ((True, False) if bit == "1" else (True,))]
     hi, lo = x_hi, x_lo
-    for i, (square, _) in enumerate(steps):
+    for i, square in enumerate(steps):
         b_hi, b_lo = (hi, lo) if square else (x_hi, x_lo)
         cross = hi * b_lo + lo * b_hi
         if i == len(steps) - 1:
