@@ -42,6 +42,7 @@ __all__ = [
     "xp_progress_power",
     "xp_rational_cycle",
     "xp_remaining",
+    "xp_rounds_to_inf",
     "xp_scale",
     "xp_scaled_power",
     "xp_step_power",
@@ -1324,6 +1325,26 @@ def xp_cycle(step: Any, period: int, *, xp: Any) -> tuple[Any, Any]:
 
 
 _FLOAT32_MAX = 3.4028234663852886e38
+#: Float32's overflow threshold: a magnitude from here on rounds to inf (halfway from its max to 2**128).
+_FLOAT32_OVERFLOW = 2.0**128 - 2.0**103
+
+
+def xp_rounds_to_inf(value: float, *, xp: Any) -> bool:
+    """Whether the Python float ``value`` is infinite in ``xp``'s float dtype: ``inf`` itself, and in
+    float32 (and the narrower dtypes computed in it) any magnitude from ``2**128 - 2**103`` on.
+
+    A polynomial warm-up to a target of 1e300 ramps to ``inf`` in float32, as the float32 target
+    itself is (its ``p ** power`` may underflow where the exact product would not).
+
+    Example:
+      >>> import numpy as np
+      >>> from lrsched.xp import with_float_dtype
+      >>> xp_rounds_to_inf(1e300, xp=np), xp_rounds_to_inf(1e300, xp=with_float_dtype(np, np.float32))
+      (False, True)
+    """
+    if math.isinf(value):
+        return True
+    return _kind(xp) == "float32" and abs(value) >= _FLOAT32_OVERFLOW
 
 
 def _times_wide(span: float, p: Any, xp: Any) -> Any:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import lrsched
 from lrsched.spec import NonNegativeFloat, PositiveFloat, PositiveInt
 from lrsched.testing import ConformanceError, assert_close, check_schedule, checks, float32_ulp, strategies
-from lrsched.testing._steps import exact, same_value
+from lrsched.testing._steps import exact, rounded_parts, same_value
 from lrsched.xp import xp_float_dtype
 
 
@@ -179,6 +179,35 @@ def test_nan_where_exact_math_gives_nan_is_the_right_value(broken):
     assert math.isnan(spec(0))
     results = check_schedule(spec, select=["serialization", "step_policy[core]", "step_policy[numpy]"])
     assert {r.status for r in results} == {"passed"}
+
+
+def test_a_part_beyond_the_dtypes_range_reaches_a_composition_as_the_dtype_holds_it():
+    """A float32 composition computes on its parts' float32 values: a factor of 3.7e-72 is 0 there
+    and a warm-up's target of 1e300 is inf, however exactly the backend computes. The kit accepts
+    the exact composition of those values, and only where a part is beyond the dtype's range."""
+    tiny = lrsched.Product([lrsched.Constant(1.5e27), lrsched.Constant(3.7e-72)])
+    assert exact(tiny, 0) == 5.5499999999999994e-45  # a float32 subnormal, 4 spacings: 0 is > 4 ulps off
+    assert rounded_parts(tiny, 0, "float32") == 0.0
+    assert rounded_parts(tiny, 0, "float64") is None  # within float64's range: exact math alone
+    huge = lrsched.Warmup(lrsched.Constant(1e300), warmup_steps=10, shape="polynomial", power=64.0)
+    assert exact(huge, 1) == 1e236 and rounded_parts(huge, 1, "float32") == math.inf
+    for spec in (tiny, lrsched.Clip(tiny, maximum=1.0), huge):
+        results = check_schedule(spec, select=["values"], backends=["numpy"])
+        assert {r.status for r in results} == {"passed"}, results
+        assert [float(v) for v in lrsched.render(huge, "numpy", dtype="float32")(np.asarray([0, 1, 9]))] == [
+            0.0,
+            math.inf,
+            math.inf,
+        ]
+
+
+def test_parts_within_the_dtypes_range_leave_exact_math_the_only_oracle(broken, monkeypatch):
+    monkeypatch.setattr(OffInOne, "OFF", NAMESPACES["numpy"])
+    spec = lrsched.Scale(lrsched.Product([OffInOne(0.1, 0.5), lrsched.Constant(1e-20)]), 1e15)
+    assert all(rounded_parts(spec, s, d) is None for s in (0, 1000, 30000) for d in ("float32", "float64"))
+    with pytest.raises(ConformanceError, match=r"values\[numpy\]") as info:
+        check_schedule(spec, select=["values"], backends=["numpy"])
+    assert "composed" not in str(info.value)
 
 
 def test_one_piece_means_equal_exact_values_not_equal_floats():

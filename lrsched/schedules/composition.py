@@ -37,6 +37,7 @@ from lrsched.numerics import (
     xp_progress,
     xp_progress_power,
     xp_remaining,
+    xp_rounds_to_inf,
     xp_scale,
     xp_scaled_power,
 )
@@ -240,10 +241,16 @@ class Warmup(Schedule):
 
     def _ramp(self, step: Any, target: Any, xp: Any) -> Any:
         w, start = self.warmup_steps, self.start_value
-        if isinstance(target, float) and math.isinf(target) and not is_exact(xp):
+        if isinstance(target, float) and not is_exact(xp) and math.isinf(target):
             # any part of an infinite target is infinite: not the ramp's fraction, which may
             # underflow to 0 (p ** 64 near the start)
             return xp.where(step > 0, _full(step, target, xp), _full(step, start, xp))
+        if self.shape == "polynomial" and isinstance(target, float) and xp_rounds_to_inf(target, xp=xp):
+            # p ** power may underflow where target * p ** power would not: the ramp then takes
+            # the target as the dtype holds it, inf (a linear or cosine ramp's p >= 2**-63 does
+            # not underflow: it computes the values below inf)
+            inf = math.copysign(math.inf, target)
+            return xp.where(step > 0, _full(step, inf, xp), _full(step, start, xp))
         if self.shape == "linear":
             p, q = xp_progress(step, 0, w, xp=xp), functools.partial(xp_remaining, step, 0, w, xp=xp)
             return xp_lerp(start, target, p, q=q, xp=xp)  # q: computed only if the lerp needs it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import struct
 import zlib
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -106,3 +107,94 @@ def few_steps(spec: Schedule, count: int, max_step: int = INT32_MAX) -> list[int
         if 0 <= s <= max_step and s not in out:
             out.append(s)
     return out[:count]
+
+
+# -- compositions whose parts leave the dtype's range ---------------------------------------------
+#: Per dtype: the smallest normal magnitude and the magnitude from which a value rounds to inf.
+_RANGE = {"float32": (2.0**-126, 2.0**128 - 2.0**103), "float64": (2.0**-1022, math.inf)}
+
+
+def _parts(spec: Schedule) -> dict[str, object]:
+    """The spec's fields that hold schedules (a schedule, or a tuple of them)."""
+    from lrsched.spec import Schedule
+
+    out: dict[str, object] = {}
+    for name, value in spec.__dict__.items():
+        if isinstance(value, Schedule) or (
+            isinstance(value, tuple) and value and all(isinstance(v, Schedule) for v in value)
+        ):
+            out[name] = value
+    return out
+
+
+def _round_to(value: float, dtype: str) -> float:
+    if dtype == "float64" or not math.isfinite(value):
+        return value
+    try:
+        return struct.unpack("f", struct.pack("f", value))[0]
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
+class _RoundedPart:
+    """A nested schedule whose exact value is rounded to ``dtype`` (its own parts first): the
+    value a composition receives from it in that dtype. Anything else is the part's own."""
+
+    def __init__(self, part: Schedule, dtype: str, beyond: list[bool]) -> None:
+        self._part, self._dtype, self._beyond = part, dtype, beyond
+
+    def value(self, step: object, xp: object) -> object:
+        got, inner_beyond = _parts_rounded(self._part, int(step), self._dtype)  # type: ignore[call-overload]
+        rounded = _round_to(got, self._dtype)
+        tiny, huge = _RANGE[self._dtype]
+        # beyond the dtype's normal range (0 and float64's subnormals included: the exact part
+        # may be below float64's range, where a float64 reads 0)
+        if inner_beyond or (math.isfinite(got) and not (tiny <= abs(got) < huge)):
+            self._beyond[0] = True
+        return xp.asarray(rounded)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._part, name)
+
+
+@lru_cache(maxsize=65536)
+def _parts_rounded(spec: Schedule, step: int, dtype: str) -> tuple[float, bool]:
+    """``spec``'s exact value at ``step`` with each nested schedule's value rounded to ``dtype``
+    (recursively), correctly rounded to float64; and whether any part was beyond the dtype's
+    normal range there."""
+    parts = _parts(spec)
+    if not parts:
+        from lrsched.exact import exact_value
+
+        return exact_value(spec.value, step), False
+    beyond = [False]
+    update = {
+        name: tuple(_RoundedPart(p, dtype, beyond) for p in value)
+        if isinstance(value, tuple)
+        else _RoundedPart(value, dtype, beyond)  # type: ignore[arg-type]
+        for name, value in parts.items()
+    }
+    from lrsched.exact import exact_value
+
+    return exact_value(spec.model_copy(update=update).value, step), beyond[0]
+
+
+def rounded_parts(spec: Schedule, step: int, dtype: str) -> float | None:
+    """A composition's second oracle: its exact value at ``step`` where each nested schedule's
+    value is first rounded to ``dtype``, or ``None`` where every part is within the dtype's
+    normal range there (the oracle is then :func:`exact` alone).
+
+    A composition computes on its parts' values in the dtype: a part beyond the dtype's range
+    (a ``Product`` factor of 1e-72 in float32, a warm-up target of 1e300) reaches it as 0 or inf
+    however exactly the backend computes, so the kit also accepts the composition of those values.
+
+    Example:
+      >>> import lrsched
+      >>> spec = lrsched.Product([lrsched.Constant(1.5e27), lrsched.Constant(3.7e-72)])
+      >>> exact(spec, 0), rounded_parts(spec, 0, "float32"), rounded_parts(spec, 0, "float64")
+      (5.5499999999999994e-45, 0.0, None)
+    """
+    if not _parts(spec):
+        return None
+    value, beyond = _parts_rounded(spec, step, dtype)
+    return value if beyond else None
