@@ -1407,6 +1407,8 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
         if xp.isfinite(span):
             return a + span * p
     span = b - a
+    if isinstance(a, float | int) and a == b:  # one value: not span * p, nan where p is inf
+        return a if xp is scalar else xp.zeros_like(p) + a
     if xp is scalar:  # Python floats: one branch
         if p <= 0.5:
             return a if p == 0 else a + span * p

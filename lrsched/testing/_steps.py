@@ -149,7 +149,7 @@ class _RoundedPart:
         tiny, huge = _RANGE[self._dtype]
         # beyond the dtype's normal range (0 and float64's subnormals included: the exact part
         # may be below float64's range, where a float64 reads 0)
-        if inner_beyond or (math.isfinite(got) and not (tiny <= abs(got) < huge)):
+        if inner_beyond or not (math.isnan(got) or tiny <= abs(got) < huge):
             self._beyond[0] = True
         return xp.asarray(rounded)  # type: ignore[attr-defined]
 
@@ -196,5 +196,5 @@ def rounded_parts(spec: Schedule, step: int, dtype: str) -> float | None:
     """
     if not _parts(spec):
         return None
-    value, beyond = _parts_rounded(spec, step, dtype)
+    value, beyond = _parts_rounded(spec, int(step), dtype)
     return value if beyond else None

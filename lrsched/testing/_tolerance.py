@@ -57,7 +57,8 @@ def assert_close(
 
     - ``"float64"``: ``|got - exact| <= rtol * size`` (or within two subnormal spacings).
     - ``"float32"``: ``|got - exact| <= ulps * float32_ulp(size)``; an exact value beyond float32's
-      range must give ``inf`` (or float32's max within the ulps).
+      range must give ``inf`` (or float32's max within the ulps), and ``inf`` counts as ``2**128``
+      for one within the ulps of it.
     - NaN matches only NaN, and an infinite exact value only itself.
 
     Args:
@@ -90,8 +91,12 @@ def assert_close(
             return 0.0
         raise ConformanceError(f"{prefix}got {got!r}, exact {exact!r} (beyond float64's range)")
     size = max(abs(exact), size_floor(peak))
-    if dtype == "float32" and abs(exact) >= FLOAT32_OVERFLOW and got == math.copysign(math.inf, exact):
-        return 0.0
+    if dtype == "float32" and got == math.copysign(math.inf, exact):
+        # inf is float32's 2**128: right beyond the overflow threshold, and within the ulps of an
+        # exact value that close to it (the dtype's max plus an ulp or two rounds to inf)
+        past = (2.0**128 - abs(exact)) / float32_ulp(size)
+        if abs(exact) >= FLOAT32_OVERFLOW or past <= ulps:
+            return max(past, 0.0)
     if math.isinf(got):
         raise ConformanceError(f"{prefix}got {got!r}, exact {exact!r}")
     error = abs(got - exact)  # both are float64 values: this difference is within 1 ulp of the truth
