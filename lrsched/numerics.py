@@ -40,6 +40,7 @@ __all__ = [
     "xp_polynomial",
     "xp_progress",
     "xp_progress_power",
+    "xp_ratio_power",
     "xp_rational_cycle",
     "xp_remaining",
     "xp_rounds_to_inf",
@@ -104,6 +105,33 @@ def xp_scaled_power(scale: float, base: float, num: Any, den: int = 1, *, xp: An
     plan = _f32_plan(scale, base, den, max(info.max, -info.min))
     result = _power_f32(plan, num, xp)
     return result if dtype == xp.float32 else xp.astype(result, dtype)
+
+
+def xp_ratio_power(scale: float, top: float, num: Any, den: int, *, xp: Any) -> Any:
+    """``scale * (top / scale) ** (num / den)``: a geometric ramp from ``scale`` (``num == 0``) to
+    ``top`` (``num == den``), for finite floats ``scale, top > 0``.
+
+    Also where ``top / scale`` is beyond float64's range (a ramp from 1e-295 to 2.7e13, whose
+    ratio overflows): then as ``scale * b ** (4 * num / den)`` with ``b`` the ratio's fourth
+    root, formed from the two floats' significands and exponents (within 2 ulps; its error grows
+    at most 4-fold in the result).
+
+    Example:
+      >>> import numpy as np
+      >>> f"{xp_ratio_power(1.5e-295, 2.7e13, np.asarray(1), 2, xp=np):.12g}"  # sqrt(1.5e-295 * 2.7e13)
+      '2.01246117975e-141'
+    """
+    ratio = top / scale
+    if 2.0**-1022 <= ratio < math.inf or _kind(xp) == "exact":
+        return xp_scaled_power(scale, ratio, num, den, xp=xp)
+    (mt, et), (ms, es) = math.frexp(top), math.frexp(scale)
+    top_num = math.inf if isinstance(num, int) else xp.iinfo(num.dtype).max
+    for root in (4, 2):  # |log2(ratio)| < 2100: a fourth root is within float64's range
+        k, r = divmod(et - es, root)
+        base = (mt / ms * 2.0**r) ** (1 / root)
+        if root * den <= top_num and -1000 < k + math.log2(base) < 1000:
+            return xp_scaled_power(scale, math.ldexp(base, k), num * root, den, xp=xp)
+    return xp_scaled_power(scale, ratio, num, den, xp=xp)  # 0 or inf beyond the start
 
 
 # -- exact and float64 ------------------------------------------------------------------------
@@ -1289,18 +1317,46 @@ def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
     if kind != "float32":
         return 1 / (1 + _real(num, xp) * rate / den)
     factor = Fraction(rate) / den
-    bits = _bits(num.dtype, xp)
-    if factor and (top := math.ceil(Fraction(2**100) / factor)).bit_length() < bits:
-        # beyond top the value is below 2**-100 of the start (and no longer a normal float32 with
-        # its correction); clipped, the digits' constants stay within float32's range. 2**-64 was
-        # too close: a warm-up whose target is taken that far out held a value 3x its own
-        num = xp.clip(num, None, top)
-        bits = top.bit_length() + 1
+    info = xp.iinfo(num.dtype)
+    far = math.ceil(Fraction(2**24) / factor) if factor else info.max + 1
+    if far > info.max:  # y < 2**24 at every step of the dtype
+        return _finish(_inverse_near(factor, num, _bits(num.dtype, xp), xp), xp)
+    # y = factor * num < 2**24 as a pair (the digits' constants stay far within float32's range);
+    # from y >= 2**24 on, 1 / (1 + y) = u / (1 + u) with u = 1 / y = (1 / factor) / num, whatever
+    # the size of y (a rate of 2**100; a step past 2**100 / rate)
+    if far == 1:  # factor >= 2**24: 1 at step 0 (the pair's constants may be beyond float32)
+        near = xp.zeros_like(xp.astype(num, xp.float32)) + 1.0
+    else:
+        clipped = xp.clip(num, -(far - 1) if info.min < 0 else None, far - 1)
+        near = _inverse_near(factor, clipped, far.bit_length() + 1, xp)
+    signed = info.min < 0
+    beyond = ((num >= far) | (num <= -far)) if signed else num >= far
+    return _finish(xp.where(beyond, _inverse_far(factor, num, far, signed, xp), near), xp)
+
+
+def _inverse_near(factor: Fraction, num: Any, bits: int, xp: Any) -> Any:
+    """``1 / (1 + factor * num)`` in float32 from ``factor * num`` as a pair (``|num| < 2**bits``)."""
     y_hi, y_lo = _product_f32(factor, num, bits, xp)
     s_hi = 1.0 + y_hi
     s_lo = ((1.0 - s_hi) + y_hi) + y_lo  # 1 + y as a pair (1 >= |y_hi| or the sum is exact)
     r = 1.0 / s_hi
-    return _finish(r - r * (s_lo * r), xp)
+    return r - r * (s_lo * r)
+
+
+def _inverse_far(factor: Fraction, num: Any, far: int, signed: bool, xp: Any) -> Any:
+    """``1 / (1 + factor * num)`` in float32 where ``|factor * num| >= 2**24`` (``|num| >= far``):
+    ``u - u * u`` (the rest is below 2**-48 of it) with ``u = c / n``, ``c = 1 / factor`` and
+    ``n`` as float32 pairs: ``q = c_hi / n_hi`` (one rounding) corrected by the pairs' low parts.
+    Within about 1 ulp."""
+    c_hi, c_lo = _pair(1 / factor)
+    n = xp.clip(num, far, None)
+    if signed:  # a negative step's extension of the formula, as near 0
+        n = xp.where(num < 0, xp.clip(num, None, -far), n)
+    if c_hi == 0:  # 1 / factor below float32's subnormals: so is every value here
+        return xp.zeros_like(xp.astype(n, xp.float32))
+    n_hi, n_lo = _product_f32(Fraction(1), n, _bits(n.dtype, xp), xp)
+    q = c_hi / n_hi
+    return q + q * ((_f32(c_lo / c_hi) - n_lo / n_hi) - q)
 
 
 def xp_cycle(step: Any, period: int, *, xp: Any) -> tuple[Any, Any]:

@@ -51,10 +51,12 @@ from lrsched.numerics import (
     xp_polynomial,
     xp_progress,
     xp_progress_power,
+    xp_ratio_power,
     xp_rational_cycle,
     xp_remaining,
     xp_step_power,
 )
+from lrsched.testing import assert_close
 from lrsched.xp import scalar, with_float_dtype
 
 exact = namespace(256)  # the exact namespace at a fixed precision: plain formulas, exact results
@@ -190,7 +192,11 @@ def test_cycle_is_exact(int_dtype, period, data):
 @pytest.mark.parametrize("int_dtype", INT_DTYPES, ids=lambda d: d.__name__)
 @given(
     den=st.one_of(st.sampled_from([1, 3, 1000]), st.integers(1, 2**64)),
-    rate=st.one_of(st.sampled_from([0.0, 0.5, 1.0, 1e-6]), st.floats(0, 100)),
+    # rates far beyond 1 too: from rate * num >= 2**24 on the float32 form is another (a rate of
+    # 2**100 was held at 2**-100 from step 1 on)
+    rate=st.one_of(
+        st.sampled_from([0.0, 0.5, 1.0, 1e-6, 3.4e17, 2.0**100, 1e300]), st.floats(0, 100), st.floats(0, 1e40)
+    ),
     data=st.data(),
 )
 def test_inverse_time(int_dtype, den, rate, data):
@@ -737,3 +743,31 @@ def test_inverse_time_keeps_its_own_size_far_out():
         want = np.array([spec(int(s)) for s in steps])
         ulps = np.abs(got - want) / np.spacing(np.abs(want).astype(np.float32)).astype(np.float64)
         assert ulps.max() <= 4, (spec, ulps)
+
+
+@pytest.mark.parametrize(
+    ("scale", "top"),
+    [(1.5e-295, 2.7e13), (5e-324, 1.7e308), (1e300, 1e-300), (1.7e308, 5e-324), (0.1, 3.0)],
+)
+@pytest.mark.parametrize("int_dtype", [np.int32, np.int64, np.uint64], ids=lambda d: d.__name__)
+def test_ratio_power_beyond_float64s_ratio(scale, top, int_dtype):
+    """A geometric ramp whose ratio top / scale over- or underflows float64 (found by tox -e fuzz:
+    an exponential warm-up from 1.5e-295 to 2.7e13 gave inf)."""
+    den = 7
+    nums = list(range(den + 1))
+    mpmath.mp.prec = 200
+    want = [
+        float(mpmath.mpf(scale) * (mpmath.mpf(top) / mpmath.mpf(scale)) ** (mpmath.mpf(n) / den))
+        for n in nums
+    ]
+    got = xp_ratio_power(scale, top, np.asarray(nums, dtype=int_dtype), den, xp=np)
+    assert worst(got, want, "float64")[0] <= 1e-12
+    with np.errstate(over="ignore"):  # inf is float32's answer beyond its range
+        f32 = xp_ratio_power(
+            scale, top, np.asarray(nums, dtype=int_dtype), den, xp=with_float_dtype(np, np.float32)
+        )
+    for g, w in zip(f32.tolist(), want, strict=True):
+        assert_close(g, w, dtype="float32")
+    assert [xp_ratio_power(scale, top, n, den, xp=scalar) for n in (0, den)] == pytest.approx(
+        [scale, top], rel=1e-14
+    )

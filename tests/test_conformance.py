@@ -421,6 +421,13 @@ FOUND_BY_FUZZ = [
     "Scale(ExponentialDecay(1.5917626910576594e16, 1, 171.0), factor=1.0)",
     # 200 ** 127 * 1.06e16 is beyond float64, half of it is not: int8 steps
     "Scale(ExponentialDecay(1.0565890622713306e16, 1, 200.0), factor=0.5)",
+    # float32 InverseTimeDecay was held at 2**-100 of its start past 2**100 / rate: 2.4e3 times
+    # its value where the warm-up's peak is 1/3.4e17 of the start; with a rate of 2**100 at step 1
+    "PolynomialWarmUp(InverseTimeDecay(9.0, 1, 3.400103867666145e17), warmup_steps=1, power=1.0)",
+    "PolynomialWarmUp(InverseTimeDecay(1.0, 1, 1.2676506002282294e30), warmup_steps=2, power=0.0)",
+    # an exponential ramp from 1.5e-295 to 2.7e13: the ratio overflows float64 (it gave inf)
+    "Warmup(StepCosineDecayWithOffset(boundaries=[0, 1], values=[27184285715810.0, 0.0]), 2, "
+    "start_value=1.512176087710981e-295, shape='exponential')",
 ]
 
 

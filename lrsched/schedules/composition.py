@@ -36,10 +36,10 @@ from lrsched.numerics import (
     xp_lerp,
     xp_progress,
     xp_progress_power,
+    xp_ratio_power,
     xp_remaining,
     xp_rounds_to_inf,
     xp_scale,
-    xp_scaled_power,
 )
 from lrsched.spec import (
     Bool,
@@ -263,11 +263,10 @@ class Warmup(Schedule):
             return xp_lerp(start, target, p, q=q, xp=xp)
         if is_exact(xp):
             return start * (target / start) ** (xp.clip(step, 0, w) / w)
-        ratio = target / start
-        if not 0 < ratio < math.inf:  # ratio ** p for p > 0: 0 to 0, inf to inf, nan across 0 (or to nan)
-            after = ratio if ratio in (0, math.inf) else math.nan
+        if not 0 < target < math.inf:  # ratio ** p for p > 0: 0 to 0, inf to inf, nan across 0 (or to nan)
+            after = target / start if target in (0, math.inf) else math.nan
             return xp.where(step > 0, _full(step, start * after, xp), _full(step, start, xp))
-        return xp_scaled_power(start, ratio, xp.clip(step, 0, w), w, xp=xp)
+        return xp_ratio_power(start, target, xp.clip(step, 0, w), w, xp=xp)
 
     def value(self, step: Any, xp: Any) -> Any:
         w = self.warmup_steps
