@@ -693,7 +693,9 @@ class ExactNamespace(_ScalarOps):
         x, y = self.real(a), self.real(b)
         d = libmp.mpf_sub(x.v, y.v, self.prec, _N)
         pick = x if (libmp.mpf_sign(d) >= 0) == larger else y
-        # whichever is picked, the true extremum is within the larger of the two errors
+        if d != _FZERO and _mag(d) > max(x.e, y.e, _mag(d) - self.prec) + 2:
+            return pick  # decided (as a comparison is): the extremum is the one picked, exact or not
+        # undecided: whichever is picked, the true extremum is within the larger of the two errors
         return Real(pick.v, self, max(x.e, y.e))
 
     def minimum(self, a: Any, b: Any) -> Any:

@@ -276,3 +276,13 @@ def test_rational_results_are_decided_exactly(formula, want):
     value, prec, settled = evaluate(formula, 7)
     assert value == want
     assert settled and prec < 256
+
+
+def test_a_decided_extremum_is_the_value_picked_not_a_blur_of_both():
+    """``minimum(x, 0)`` with ``x`` clearly above 0 is exactly 0: it was 0 with ``x``'s error
+    bound, which no precision could round (found by tox -e fuzz: a Clip at maximum=0.0 took the
+    last precision, 2064 bits)."""
+    cosine = lrsched.CosineAnnealing(1.0, T_max=2**23, eta_min=0.0)
+    for spec, want in ((lrsched.Clip(cosine, maximum=0.0), 0.0), (lrsched.Clip(cosine, minimum=0.5), 0.5)):
+        value, prec, settled = evaluate(spec.value, 2**24 + 1 + 2**23)
+        assert (value, settled) == (want, True) and prec < 256
