@@ -38,6 +38,7 @@ __all__ = [
     "xp_linear_fall",
     "xp_periodic_progress",
     "xp_polynomial",
+    "xp_product",
     "xp_progress",
     "xp_progress_power",
     "xp_ratio_power",
@@ -376,18 +377,61 @@ def xp_ldexp(x: Any, n: Any, *, xp: Any) -> Any:
     ldexp = getattr(xp, "ldexp", None)
     if ldexp is not None:
         return ldexp(x, n)
-    n = xp.clip(n, -255, 255)
+    # float32: |n| < 2**9 (2**-149 * 2**277 overflows), powers up to 2**64 (2**128 as 2**64 twice);
+    # float64: |n| < 2**12, powers up to 2**512 (2**1024 as 2**512 twice, 2**2048 four times)
+    levels, chunk = (9, 64) if x.dtype == xp.float32 else (12, 512)
+    n = xp.clip(n, -(2**levels - 1), 2**levels - 1)
     negative = n < 0
     magnitude = xp.abs(n)
-    for k in range(8):
+    for k in range(levels):
         bit = xp.bitwise_and(xp.bitwise_right_shift(magnitude, k), 1) == 1
-        power = 2**k if k < 7 else 64  # 2**128 overflows float32: apply 2**64 twice
+        power = min(2**k, chunk)
         factor = xp.where(
             negative, xp.asarray(2.0**-power, dtype=x.dtype), xp.asarray(2.0**power, dtype=x.dtype)
         )
-        for _ in range(1 if k < 7 else 2):
+        for _ in range(2**k // power):
             x = xp.where(bit, x * factor, x)
     return x
+
+
+def xp_product(values: list[Any], *, xp: Any) -> Any:
+    """The product of float arrays, 0 where any is 0 (even where another is inf), without the
+    intermediate over- and underflow of multiplying in turn.
+
+    Each factor is split exactly as ``m * 2**e`` (``m`` within [0.5, 2]); the ``m`` are multiplied
+    and the ``e`` summed as integers, applied last (:func:`xp_ldexp`). The roundings are those of
+    the plain product, its range that of the result: ``2.5e36 * 3e272 * 0.125`` is 9.4e307 in
+    float64, not ``inf`` (the first two overflow alone).
+
+    Example:
+      >>> import numpy as np
+      >>> x = np.array([2.5e36]), np.array([3e272]), np.array([0.125])
+      >>> float(xp_product(list(x), xp=np)[0])
+      9.375e+307
+    """
+    if all(type(v) in (float, int) for v in values):  # Python floats (a scalar namespace), not numpy's
+        if any(v == 0 for v in values):
+            return 0.0
+        head, total = 1.0, 0
+        for v in values:
+            m, e = math.frexp(v)
+            head, total = head * m, total + e
+        try:
+            return math.ldexp(head, total)
+        except OverflowError:
+            return math.copysign(math.inf, head)
+    zero = values[0] == 0
+    for v in values[1:]:
+        zero = zero | (v == 0)
+    out, total = None, None
+    for v in values:
+        usual = xp.isfinite(v) & ~zero
+        safe = xp.where(usual, v, xp.ones_like(v))
+        e = xp.astype(xp.floor(xp.log2(xp.abs(safe))), xp.int32)  # within 1 of the exponent
+        m = xp.where(usual, xp_ldexp(safe, -e, xp=xp), xp.where(zero, xp.zeros_like(v), v))
+        out = m if out is None else out * m  # no inf * 0: the zero lanes are 0 in every factor
+        total = e if total is None else total + e
+    return xp_ldexp(out, total, xp=xp)
 
 
 def _ldexp_bits(x: Any, n: Any, bitcast: Any, xp: Any) -> Any:

@@ -428,6 +428,14 @@ FOUND_BY_FUZZ = [
     # an exponential ramp from 1.5e-295 to 2.7e13: the ratio overflows float64 (it gave inf)
     "Warmup(StepCosineDecayWithOffset(boundaries=[0, 1], values=[27184285715810.0, 0.0]), 2, "
     "start_value=1.512176087710981e-295, shape='exponential')",
+    # two factors' product overflows float64 (2.5e36 * 3e272), the third brings it back: 8.6e307
+    "Product([Clip(Constant(2.4964803376795657e36)), ExponentialDecayWithOffset(0, "
+    "initial_learning_rate=3.7890708768369786e36, decay_steps=40529, decay_rate=8.34535521901889e36), "
+    "Constant(0.125)])",
+    # three factors' product underflows to 0 before a fourth of 1e644 (inf in float64): inf, not 0
+    "Product([Clip(Constant(3.9326354576420706e-258)), Clip(StepCosineDecayWithOffset(boundaries=[0, 1], "
+    "offset=6394, values=[0.0, 1.0])), LinearWarmup(Constant(2.823172023508243e-131), 0, 0.0), "
+    "ExponentialDecay(1.0, 34, 1027.0)])",
     # min(x, 0) for x clearly above 0 kept x's error bound: spec(2**24 + 1) took the last precision
     "Offset(Clip(CosineAnnealing(1.0, T_max=8388608, eta_min=0.0), maximum=0.0), offset=0)",
 ]

@@ -15,8 +15,9 @@ from oracle import assert_close, exact_exponential
 
 import lrsched
 from lrsched.exact import namespace as exact_namespace
-from lrsched.numerics import xp_floor_divide, xp_ldexp
-from lrsched.xp import with_float_dtype, xp_float_dtype
+from lrsched.numerics import xp_floor_divide, xp_ldexp, xp_product
+from lrsched.testing import assert_close as kit_close
+from lrsched.xp import scalar, with_float_dtype, xp_float_dtype
 
 lr0s = st.one_of(st.sampled_from([0.0, 0.1, 1.0, 3e-4]), st.floats(1e-8, 10.0))
 rates = st.one_of(st.sampled_from([0.5, 0.96, 0.999, 1.0, 2.0]), st.floats(1e-3, 4.0))
@@ -161,13 +162,54 @@ def test_floor_divide_by_more_than_the_dtype_holds(int_dtype):
     assert xp_floor_divide(10**30, 7, xp=exact_namespace(128)) == 10**30 // 7
 
 
-def test_portable_ldexp_is_exact_for_every_exponent():
+@pytest.mark.parametrize(("dtype", "top"), [("float32", 300), ("float64", 2300)])
+def test_portable_ldexp_is_exact_for_every_exponent(dtype, top):
     xp = array_api_strict
-    n = np.arange(-300, 301, dtype=np.int32)
-    for x in (0.7071067, 1.0, 1.5, 2.828427, 0.0):
-        want = np.ldexp(np.float32(x), n)
-        got = xp_ldexp(xp.full(n.shape, x, dtype=xp.float32), xp.asarray(n), xp=xp)
+    n = np.arange(-top, top + 1, dtype=np.int32)
+    for x in (0.7071067, 1.0, 1.5, 2.828427, 0.0, 3e-320 if dtype == "float64" else 1e-40):
+        want = np.ldexp(np.asarray(x, dtype=dtype), n)
+        got = xp_ldexp(xp.full(n.shape, x, dtype=getattr(xp, dtype)), xp.asarray(n), xp=xp)
         np.testing.assert_array_equal(np.asarray(got), want)
+
+
+@pytest.mark.parametrize("namespace", ["numpy", "numpy-float32", "array_api_strict"])
+def test_a_product_of_three_has_the_range_of_its_result(namespace):
+    """1e36 * 3e272 overflows float64 and 1e-200 * 1e-200 underflows: times a third factor each
+    is back in range (found by tox -e fuzz: Product(Clip(Constant(2.5e36)), ...) gave inf)."""
+    xp = {
+        "numpy": np,
+        "numpy-float32": with_float_dtype(np, np.float32),
+        "array_api_strict": array_api_strict,
+    }[namespace]
+    narrow = namespace == "numpy-float32"
+    dtype = xp_float_dtype(xp)
+    rows = (
+        [
+            (2.5e36, 3e272, 0.125),
+            (1e-200, 1e-200, 1e300),
+            (0.0, math.inf, 2.0),
+            (3.0, 5.0, 7.0),
+            (1e-320, 1e300, 1e10),
+        ]
+        if not narrow
+        else [
+            (1e30, 1e20, 1e-25),
+            (1e-30, 1e-20, 1e25),
+            (0.0, math.inf, 2.0),
+            (3.0, 5.0, 7.0),
+            (1e-44, 1e30, 1e10),
+        ]
+    )
+    with np.errstate(over="ignore"):
+        columns = [xp.asarray([r[i] for r in rows], dtype=dtype) for i in range(3)]
+    got = [float(v) for v in np.asarray(xp_product(columns, xp=xp)).tolist()]
+    for (a, b, c), g in zip(rows, got, strict=True):
+        want = float(Fraction(a) * Fraction(b) * Fraction(c)) if math.inf not in (a, b) else 0.0
+        if narrow:
+            a32, b32, c32 = (float(np.float32(v)) for v in (a, b, c))  # the factors as float32 holds them
+            want = float(Fraction(a32) * Fraction(b32) * Fraction(c32)) if math.inf not in (a, b) else 0.0
+        kit_close(g, want, dtype="float32" if narrow else "float64")
+    assert xp_product([2.5e36, 3e272, 0.125], xp=scalar) == 9.375e307
 
 
 def test_float_dtype_of_namespaces():

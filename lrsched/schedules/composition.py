@@ -34,6 +34,7 @@ from pydantic import model_validator
 from lrsched.numerics import (
     xp_half_cosine,
     xp_lerp,
+    xp_product,
     xp_progress,
     xp_progress_power,
     xp_ratio_power,
@@ -452,9 +453,14 @@ class Product(Schedule):
     schedules: ScheduleTuple
 
     def value(self, step: Any, xp: Any) -> Any:
-        out = self.schedules[0].value(step, xp)
-        for schedule in self.schedules[1:]:
-            out = _times(out, schedule.value(step, xp), xp)
+        values = [schedule.value(step, xp) for schedule in self.schedules]
+        floats = all(type(v) in (float, int) for v in values)  # Python's, not numpy's scalars
+        if len(values) > 2 and not is_exact(xp) and (floats or all(hasattr(v, "dtype") for v in values)):
+            # two factors whose product over- or underflows while a third brings it back
+            return xp_product(values, xp=xp)
+        out = values[0]
+        for value in values[1:]:
+            out = _times(out, value, xp)
         return out
 
     def breakpoints(self) -> tuple[int, ...]:

@@ -39,7 +39,7 @@ class KerasNamespace:
     ``astype``, ``zeros_like``, ``exp``, ``log``, ``sqrt``, ``round``, ``clip``, ``where``,
     ``abs``, ``minimum``, ``maximum``, ``floor_divide``, ``remainder``, ``isfinite``,
     ``iinfo``, ``isdtype``, ``bitwise_right_shift``, ``bitwise_left_shift``, ``bitwise_and``,
-    ``pow``, ``take``, ``reshape``, ``ones_like``, the bitcast primitive the core's exact
+    ``pow``, ``take``, ``reshape``, ``ones_like``, ``log2``, the bitcast primitive the core's exact
     ``xp_ldexp`` builds powers of two with (``lrsched_bitcast``), and the dtype attributes; also ``expm1``, ``log1p``, ``cos``, ``sin``,
     ``floor``, ``ceil``, ``sign``, ``pi``, ``e`` and ``inf`` for schedules to come.
     Operators (``+ - * // < ==``) are the tensors' own.
@@ -102,6 +102,7 @@ class KerasNamespace:
     ceil = staticmethod(ops.ceil)
     sign = staticmethod(ops.sign)
     log = staticmethod(ops.log)
+    log2 = staticmethod(ops.log2)
     sqrt = staticmethod(ops.sqrt)
     abs = staticmethod(ops.abs)
     isfinite = staticmethod(ops.isfinite)
