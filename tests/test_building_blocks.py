@@ -771,3 +771,29 @@ def test_ratio_power_beyond_float64s_ratio(scale, top, int_dtype):
     assert [xp_ratio_power(scale, top, n, den, xp=scalar) for n in (0, den)] == pytest.approx(
         [scale, top], rel=1e-14
     )
+
+
+@pytest.mark.parametrize("rising", [False, True])
+@pytest.mark.parametrize("length", [1, 2, 3, 1000, 100_000, 1023906, 2**24 - 1, 2**24, 2**31 - 1])
+def test_half_cosine_squared_from_the_plain_pair(rising, length):
+    """Exponent 2 squares the half cosine's plain float32 pair (no pair good to 2**-33): within 4
+    ulps of mpmath at the ends, the middle, the tail and random steps, and CosinePowerDecay's
+    value too (optax's ``cosine_decay_schedule(exponent=2)``)."""
+    f32 = with_float_dtype(np, np.float32)
+    rng = np.random.default_rng(length)
+    marks = [0, 1, 2, length // 4, length // 2, length - 2, length - 1, length, length + 1]
+    steps = sorted({s for s in marks + rng.integers(0, length + 1, 300).tolist() if 0 <= s < 2**31})
+    array = np.asarray(steps, dtype=np.int32)
+    got = xp_half_cosine(array, 0, length, exponent=2.0, rising=rising, xp=f32)
+    want = [
+        (((1 - mpmath.cospi(progress(s, 0, length))) / 2) ** 2) if rising else half_cosine(s, 0, length, 2.0)
+        for s in steps
+    ]
+    error, i = worst(got, want, "float32")
+    assert error <= 4, f"step {steps[i]}: {error:.3g} ulps"
+    if not rising:
+        spec = lrsched.CosinePowerDecay(0.1, length, alpha=0.01, exponent=2.0)
+        alpha = mpmath.mpf(0.01)
+        exacts = [mpmath.mpf(0.1) * ((1 - alpha) * w + alpha) for w in want]
+        error, i = worst(spec.value(array, f32), exacts, "float32", peak=0.1)
+        assert error <= 4, f"{spec}: step {steps[i]}: {error:.3g} ulps"
