@@ -459,8 +459,10 @@ def _kind(xp: Any) -> str:
 
 
 def _finish(value: Any, xp: Any) -> Any:
+    """A float32 result cast to the namespace's float dtype (a value already in it, as every
+    float64 result is, is returned as it is: ``astype`` would copy it)."""
     dtype = xp_float_dtype(xp)
-    return value if dtype == xp.float32 else xp.astype(value, dtype)
+    return value if dtype == xp.float32 or getattr(value, "dtype", None) == dtype else xp.astype(value, dtype)
 
 
 def _real(n: Any, xp: Any) -> Any:
@@ -1780,6 +1782,27 @@ def _table_product_f32(
     return _sum_f32(exact, small, xp)
 
 
+def _last_at_most(table: tuple[int, ...], step: Any, itype: Any, xp: Any) -> Any:
+    """The largest ``i`` with ``table[i] <= step`` (``table`` sorted, ``table[0] <= step``), as
+    ``itype``: the Array API's ``searchsorted`` where the namespace has it (numpy's is a search
+    that starts from the previous step's answer), else a branch-free binary lifting with ``take``."""
+    search = getattr(xp, "searchsorted", None)
+    if search is not None:
+        index = search(xp.asarray(list(table), dtype=step.dtype), step, side="right")
+        index = index if index.dtype == itype else xp.astype(index, itype)
+        return index - 1
+    n = len(table)
+    index = xp.zeros_like(step, dtype=itype)
+    power = 1 << max(n - 1, 1).bit_length() - 1 if n > 1 else 0
+    while power:  # binary lifting
+        candidate = index + power
+        clipped = xp.minimum(candidate, xp.asarray(n - 1, dtype=itype))
+        # a candidate past the table is clipped to its last entry: found there means the answer is it
+        index = xp.where(_take(table, step.dtype, clipped, xp) <= step, clipped, index)
+        power >>= 1
+    return index
+
+
 def _check_geometric(first: int, t_mul: float) -> None:
     if not isinstance(first, int) or isinstance(first, bool) or first < 1:
         raise ValueError(f"first must be an int >= 1; received first={first!r}")
@@ -1842,14 +1865,7 @@ def xp_geometric_cycle(step: Any, first: int, t_mul: float, *, xp: Any) -> tuple
     tables = _cycle_tables(first, t_mul, int(info.max), kind)
     n = len(tables.starts)
     i32 = xp.int64 if kind == "float64" else xp.int32  # float64: int64 indices, which take uses as
-    index = xp.zeros_like(step, dtype=i32)  # they are (numpy converts int32 ones on every take)
-    power = 1 << max(n - 1, 1).bit_length() - 1 if n > 1 else 0
-    while power:  # binary lifting: the largest i with starts[i] <= step
-        candidate = index + power
-        clipped = xp.minimum(candidate, xp.asarray(n - 1, dtype=i32))
-        # a candidate past the table is clipped to its last entry: found there means the answer is it
-        index = xp.where(_take(tables.starts, step.dtype, clipped, xp) <= step, clipped, index)
-        power >>= 1
+    index = _last_at_most(tables.starts, step, i32, xp)  # they are (numpy converts int32 ones on every take)
     k = step - _take(tables.starts, step.dtype, index, xp)  # exact, in [0, 2**bits)
     m = _take(tables.ends, step.dtype, index, xp) - step
     if kind == "float32":
@@ -1911,7 +1927,8 @@ def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
 
     Args:
       done: the fraction done, a float array of ``xp``'s float dtype in [0, 1] (a real for the
-        exact namespace).
+        exact namespace); or a function of no arguments giving it, called only where it is read
+        (float64 arrays read ``left`` alone: see ``xp_periodic_progress(lazy=True)``).
       left: ``1 - done``, accurate in itself near 0.
       xp: the array namespace.
 
@@ -1920,14 +1937,16 @@ def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
       >>> xp_half_cosine_fraction(np.array([0.0, 0.5, 1.0]), np.array([1.0, 0.5, 0.0]), xp=np)
       array([1. , 0.5, 0. ])
     """
+    kind = "float64" if xp is scalar else _kind(xp)
+    if kind == "float64" and xp is not scalar:  # sin(pi/2 * left)**2 everywhere: see xp_half_cosine
+        return xp.sin(left * (xp.pi / 2)) ** 2
+    if callable(done):
+        done = done()
     if xp is scalar:  # Python floats: one branch
         quarter = math.pi / 2
         return 1 - math.sin(quarter * done) ** 2 if done <= 0.5 else math.sin(quarter * left) ** 2
-    kind = _kind(xp)
     if kind == "exact":  # the plain formula: no comparison that a tie could leave undecided
         return (1 + xp.cospi(done)) / 2
-    if kind != "float32":  # sin(pi/2 * left)**2 everywhere: see xp_half_cosine
-        return xp.sin(left * (xp.pi / 2)) ** 2
     f32 = xp.float32
     lower = done <= 0.5
     x = xp.astype(xp.where(lower, done, left), f32)  # in [0, 1/2]
@@ -1998,7 +2017,9 @@ def _python_fold(r: int, den: int, xp: Any) -> tuple[Any, Any]:
     return xp.asarray(done, dtype=dtype), xp.asarray(left, dtype=dtype)
 
 
-def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) -> tuple[Any, Any]:
+def xp_periodic_progress(
+    step: Any, start: int, num: int, den: int, *, lazy: bool = False, xp: Any
+) -> tuple[Any, Any]:
     """Where ``x = (step - start) * num / den`` lies on a period of 2: ``(done, left)``, the
     distances from ``x`` to the nearest even and to the nearest odd integer (``done + left == 1``).
 
@@ -2016,6 +2037,8 @@ def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) 
       start: the step where ``x`` is 0; any Python int.
       num: an int >= 0 (0: ``x`` is 0 at every step).
       den: an int >= 1.
+      lazy: give ``done`` as a function of no arguments, for
+        :func:`xp_half_cosine_fraction`, which calls it only where it reads it (not in float64).
       xp: the array namespace; ``done`` and ``left`` have its float dtype.
 
     Example:
@@ -2027,6 +2050,13 @@ def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) 
     if not isinstance(start, int) or isinstance(start, bool):
         raise ValueError(f"start must be an int; received start={start!r}")
     _check_ratio(num, den)
+    folds = not isinstance(step, int) and num > 0 and 2 * den * (num + 1) < 2**63 and _kind(xp) == "float64"
+    if folds:  # float64 in 64-bit integers
+        done, left = _periodic_fold(step, start, num, den, xp)
+        return (done if lazy else done()), left
+    if lazy:
+        done, left = xp_periodic_progress(step, start, num, den, xp=xp)
+        return (lambda: done), left
     if isinstance(step, int):
         period = 2 * den
         r = ((step - start) * num) % period
@@ -2036,8 +2066,6 @@ def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) 
     if num == 0:
         zero = xp.zeros_like(step, dtype=f)
         return _finish(zero, xp), _finish(zero + 1.0, xp)
-    if kind == "float64" and 2 * den * (num + 1) < 2**63:
-        return _periodic_fold(step, start, num, den, xp)
     bits, digits, c_hi, c_lo = _phase_plan(num, den, start, xp.iinfo(step.dtype).bits, kind == "float32")
     whole = frac = comp = None
     mask = (1 << bits) - 1
@@ -2081,20 +2109,22 @@ def _periodic_fold(step: Any, start: int, num: int, den: int, xp: Any) -> tuple[
     """float64 :func:`xp_periodic_progress` where ``2 * den * (num + 1) < 2**63``: ``r = (step -
     start) * num mod 2 * den`` in 64-bit integers, exactly (the step reduced mod ``2 * den``
     first, so nothing overflows), folded to ``m = min(r, 2 * den - r)``; then ``m / den`` and
-    ``(den - m) / den``, each one division of exact integers (as :func:`_python_fold`)."""
+    ``(den - m) / den``, each one division of exact integers (as :func:`_python_fold`). ``done``
+    as a function of no arguments (computed only if called)."""
     period = 2 * den
     info = xp.iinfo(step.dtype)
     c = (-start * num) % period
     if info.bits < 64:  # room for step * num, or (step mod period) * num
         step = xp.astype(step, xp.int64)
     fits = max(info.max, -info.min) * num + c < 2**63  # step * num + c: one reduction
-    r = (step if fits else _mod(step, period)) * num + c
-    r = _mod(r, period)
+    r = step if fits else _mod(step, period)
+    r = r * num if num != 1 else r
+    r = _mod(r + c if c else r, period)
     if xp.iinfo(r.dtype).min == 0:  # uint64 steps: r - den below needs a sign (r < 2**63 fits)
         r = xp.astype(r, xp.int64)
     a = xp.abs(r - den)  # den - m, for m = min(r, period - r) in [0, den]
     f = xp_float_dtype(xp)
-    return xp.astype(den - a, f) / den, xp.astype(a, f) / den
+    return (lambda: xp.astype(den - a, f) / den), xp.astype(a, f) / den
 
 
 def _mod(x: Any, d: int) -> Any:

@@ -106,7 +106,7 @@ class CosineCycles(Schedule):
 
     def value(self, step: Any, xp: Any) -> Any:
         num, den = self._frequency
-        done, left = xp_periodic_progress(step, -self.lead, num, den, xp=xp)
+        done, left = xp_periodic_progress(step, -self.lead, num, den, lazy=True, xp=xp)
         shape = xp_half_cosine_fraction(done, left, xp=xp)
         return xp_blend(self.initial_learning_rate, self.alpha, shape, xp=xp)
 
