@@ -2296,7 +2296,7 @@ def _interval(start: float | int | Fraction, end: float | int | Fraction) -> _In
 
 
 def xp_interval_fraction(
-    step: Any, start: float | int | Fraction, end: float | int | Fraction, *, xp: Any
+    step: Any, start: float | int | Fraction, end: float | int | Fraction, *, lazy: bool = False, xp: Any
 ) -> tuple[Any, Any]:
     """The fractions done and left of the real interval ``[start, end]`` at an integer step:
     ``done = clip((step - start) / (end - start), 0, 1)`` and ``left = 1 - done``.
@@ -2315,6 +2315,8 @@ def xp_interval_fraction(
         and exact namespaces.
       start: where the interval starts: an int, a finite float or a Fraction (any sign).
       end: where it ends, ``>= start``.
+      lazy: give ``done`` as a function of no arguments, computed only if called (for
+        :func:`xp_half_cosine_fraction`, which reads ``left`` alone in float64).
       xp: the array namespace; the results have its float dtype.
 
     Returns:
@@ -2329,7 +2331,13 @@ def xp_interval_fraction(
     c = _interval(start, end)
     kind = _kind(xp)
     if isinstance(step, int):
-        return _interval_python(int(max(step, 0)), c, kind, xp)
+        done, left = _interval_python(int(max(step, 0)), c, kind, xp)
+        return ((lambda: done) if lazy else done), left
+    return _interval_arrays(step, c, kind, xp, lazy)
+
+
+def _interval_arrays(step: Any, c: _Interval, kind: str, xp: Any, lazy: bool) -> tuple[Any, Any]:
+    """:func:`xp_interval_fraction` for arrays; with ``lazy``, ``done`` as a function."""
     info = xp.iinfo(step.dtype)
     top = int(info.max)
     s = xp.where(step < 0, xp.zeros_like(step), step) if info.min < 0 else step
@@ -2339,7 +2347,7 @@ def xp_interval_fraction(
         done = _real(s, xp) * 0.0
         if after is not None:
             done = xp.where(after, done + 1.0, done)
-        return done, 1.0 - done
+        return ((lambda: done) if lazy else done), 1.0 - done
     hi = min(c.hi, top)
     k = xp.clip(s, c.lo, hi) - c.lo if c.lo else xp.clip(s, None, hi)  # exact, in [0, hi - lo]
     m = (hi - c.lo) - k
@@ -2350,19 +2358,25 @@ def xp_interval_fraction(
         left, _ = _product_f32(c.inv, m, bits, xp, _pair(beyond * c.inv))
     else:
         inv = float(c.inv)
-        done = (_real(k, xp) + float(c.into)) * inv
         left = (_real(m, xp) + float(beyond)) * inv
     if kind == "float32":
-        zero, one = xp.zeros_like(done), xp.ones_like(done)
+        zero, one = xp.zeros_like(left), xp.ones_like(left)
     else:  # float64: 0-d constants, broadcast by where (no arrays of them)
         zero, one = (xp.asarray(v, dtype=xp_float_dtype(xp)) for v in (0.0, 1.0))
     if before is not None:
-        done = xp.where(before, zero, done)
         left = xp.where(before, one, left)
     if after is not None:
-        done = xp.where(after, one, done)
         left = xp.where(after, zero, left)
-    return _finish(done, xp), _finish(left, xp)
+
+    def fraction_done() -> Any:
+        value = done if kind == "float32" else (_real(k, xp) + float(c.into)) * float(c.inv)
+        if before is not None:
+            value = xp.where(before, zero, value)
+        if after is not None:
+            value = xp.where(after, one, value)
+        return _finish(value, xp)
+
+    return (fraction_done if lazy else fraction_done()), _finish(left, xp)
 
 
 def _interval_python(s: int, c: _Interval, kind: str, xp: Any) -> tuple[Any, Any]:

@@ -277,13 +277,15 @@ class OneCycle(Schedule):
             (second, total - 1, initial, low),
         )
 
-    def _anneal(self, step: Any, phase: tuple[float, float, float, float], xp: Any) -> Any:
-        start, end, a, b = phase
-        done, left = xp_interval_fraction(step, start, end, xp=xp)
+    def _anneal(
+        self, done: Any, left: Any, rest: Any, phase: tuple[float, float, float, float], xp: Any
+    ) -> Any:
+        """A phase's value from the fractions done and left of it (``done`` a function of no
+        arguments) and, for ``"cos"``, ``rest = (1 + cos(pi * done)) / 2``."""
+        _, _, a, b = phase
         if self.anneal_strategy == "linear":
-            return xp_lerp(a, b, done, q=left, xp=xp)
-        rest = xp_half_cosine_fraction(done, left, xp=xp)  # (1 + cos(pi * pct)) / 2: 1 at the start
-        return xp_lerp(b, a, rest, q=functools.partial(xp_half_cosine_fraction, left, done, xp=xp), xp=xp)
+            return xp_lerp(a, b, done(), q=left, xp=xp)
+        return xp_lerp(b, a, rest, q=lambda: xp_half_cosine_fraction(left, done(), xp=xp), xp=xp)
 
     def value(self, step: Any, xp: Any) -> Any:
         step = _nonnegative(step, xp)
@@ -292,19 +294,37 @@ class OneCycle(Schedule):
         # before step 0 hold none
         live = [p for p in phases if p[1] >= 0]
         if isinstance(step, int):
-            for phase in live:
-                if step <= phase[1]:
-                    return self._anneal(step, phase, xp)
-            return self._anneal(step, last, xp)
-        out = self._anneal(step, last, xp)
+            phase = next((p for p in live if step <= p[1]), last)
+            done, left = xp_interval_fraction(step, phase[0], phase[1], lazy=True, xp=xp)
+            rest = None if self.anneal_strategy == "linear" else xp_half_cosine_fraction(done, left, xp=xp)
+            return self._anneal(done, left, rest, phase, xp)
+        # each phase with the mask of the steps it holds (None: every step no earlier phase holds)
         top = xp.iinfo(step.dtype).max
-        for phase in reversed(live):
+        held = []
+        for phase in [*live, last]:
             end = math.floor(phase[1])
-            if end < top:
-                out = xp.where(step <= end, self._anneal(step, phase, xp), out)
-            else:
-                out = self._anneal(step, phase, xp)
-        return out
+            if phase is last or end >= top:
+                held.append((None, phase))
+                break
+            held.append((step <= end, phase))
+
+        def pick(values: list[Any]) -> Any:
+            """Each step's own phase's value."""
+            out = values[-1]
+            for (mask, _), value in zip(reversed(held[:-1]), reversed(values[:-1]), strict=True):
+                out = xp.where(mask, value, out)
+            return out
+
+        # the fractions of each step's own phase, then one half cosine of them (a transcendental
+        # once per step, not once per phase), then each phase's lerp (a few operations)
+        fractions = [xp_interval_fraction(step, p[0], p[1], lazy=True, xp=xp) for _, p in held]
+        left = pick([f[1] for f in fractions])
+
+        def done() -> Any:
+            return pick([f[0]() for f in fractions])
+
+        rest = None if self.anneal_strategy == "linear" else xp_half_cosine_fraction(done, left, xp=xp)
+        return pick([self._anneal(done, left, rest, p, xp) for _, p in held])
 
     def breakpoints(self) -> tuple[int, ...]:
         """The first step of each phase after the first, and the end."""
