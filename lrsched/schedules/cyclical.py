@@ -5,7 +5,6 @@ closed form with torch's arguments and semantics.
 
 from __future__ import annotations
 
-import functools
 import math
 from functools import cached_property
 from typing import Annotated, Any
@@ -15,10 +14,10 @@ from pydantic_core.core_schema import ValidationInfo
 
 from lrsched.numerics import (
     xp_cycle,
-    xp_half_cosine,
     xp_half_cosine_fraction,
     xp_interval_fraction,
     xp_lerp,
+    xp_periodic_progress,
     xp_progress,
     xp_remaining,
     xp_scaled_power,
@@ -104,15 +103,13 @@ class CosineAnnealing(Schedule):
     eta_min: NonNegativeFloat = 0.0
 
     def value(self, step: Any, xp: Any) -> Any:
-        t = self.T_max
-        _, position = xp_cycle(step, 2 * t, xp=xp)  # in [0, 2 T): cos(pi * step / T) is periodic
-        if isinstance(position, int):
-            position = min(position, 2 * t - position)
-        elif t < xp.iinfo(position.dtype).max:  # mirror (T, 2 T) onto (0, T): 2 T - position
-            position = xp.where(position > t, (t - position) + t, position)
-        head = xp_half_cosine(position, 0, t, xp=xp)  # (1 + cos) / 2: 1 at 0, 0 at T
-        # 1 - head, accurate near 0 (computed only if the lerp needs it)
-        tail = functools.partial(xp_half_cosine, position, 0, t, rising=True, xp=xp)
+        # step / T reduced exactly modulo 2 (cos(pi * step / T) is periodic, and even)
+        done, left = xp_periodic_progress(step, 0, 1, self.T_max, lazy=True, xp=xp)
+        head = xp_half_cosine_fraction(done, left, xp=xp)  # (1 + cos) / 2: 1 at 0, 0 at T
+
+        def tail() -> Any:  # 1 - head, accurate near 0 (computed only if the lerp needs it)
+            return xp_half_cosine_fraction(left, done(), xp=xp)
+
         return xp_lerp(self.eta_min, self.initial_learning_rate, head, q=tail, xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
