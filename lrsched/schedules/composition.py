@@ -112,6 +112,8 @@ class Constant(Schedule):
       0.01
     """
 
+    unsigned_steps = True
+
     learning_rate: NonNegativeFloat
 
     def value(self, step: Any, xp: Any) -> Any:
@@ -132,6 +134,8 @@ class Join(Schedule):
       >>> spec(99), spec(100)
       (0.1, 0.01)
     """
+
+    unsigned_steps = True
 
     schedules: ScheduleTuple
     boundaries: IncreasingSteps
@@ -216,6 +220,8 @@ class Warmup(Schedule):
       >>> spec(0), spec(50), spec(100), spec(1100)
       (0.0, 0.05, 0.1, 0.05)
     """
+
+    unsigned_steps = True
 
     schedule: ScheduleField
     warmup_steps: NonNegativeInt
@@ -321,6 +327,8 @@ class Offset(Schedule):
       (0.1, 0.05, 0.2)
     """
 
+    unsigned_steps = True
+
     schedule: ScheduleField
     offset: NonNegativeInt
 
@@ -357,6 +365,8 @@ class Scale(Schedule):
       0.05
     """
 
+    unsigned_steps = True
+
     schedule: ScheduleField
     factor: NonNegativeFloat
 
@@ -386,6 +396,8 @@ class Clip(Schedule):
       >>> spec(1), spec(10)
       (0.05, 0.01)
     """
+
+    unsigned_steps = True
 
     schedule: ScheduleField
     minimum: OptionalFloat = None
@@ -442,6 +454,8 @@ class Product(Schedule):
       >>> spec(0), spec(1), spec(2)
       (0.1, 0.05, 0.25)
     """
+
+    unsigned_steps = True
 
     schedules: ScheduleTuple
 

@@ -98,6 +98,8 @@ class CosineAnnealing(Schedule):
       (0.1, 0.055, 0.01, 0.1)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     T_max: PositiveInt
     eta_min: NonNegativeFloat = 0.0
@@ -145,6 +147,8 @@ class Cyclical(Schedule):
       >>> spec(0), spec(5), spec(10), spec(20), spec(30)
       (0.01, 0.055, 0.1, 0.01, 0.055)
     """
+
+    unsigned_steps = True
 
     base_lr: NonNegativeFloat
     max_lr: NonNegativeFloat
@@ -238,6 +242,8 @@ class OneCycle(Schedule):
       >>> spec(0), spec(2), spec(4), spec(10)
       (0.1, 0.5, 0.9, 1e-05)
     """
+
+    unsigned_steps = True
 
     max_lr: NonNegativeFloat
     total_steps: PositiveInt

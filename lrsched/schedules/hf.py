@@ -93,6 +93,8 @@ class CosineCycles(Schedule):
       (0.1, 0.05, 0.0, 0.05)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt
     num_cycles: NonNegativeFloat = 0.5
@@ -147,6 +149,8 @@ class CosineHardRestarts(Schedule):
       (0.1, 0.05, 0.1, True, 0.0)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt
     num_cycles: RestartCycles = 1.0
@@ -200,6 +204,8 @@ class InverseSqrtDecay(Schedule):
       (0.1, 0.05, 0.01)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     timescale: PositiveInt = 10_000
 
@@ -235,6 +241,8 @@ class OneMinusSqrtDecay(Schedule):
       >>> spec(0), spec(25), spec(100), spec(10**9)
       (0.1, 0.05, 0.0, 0.0)
     """
+
+    unsigned_steps = True
 
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt

@@ -39,6 +39,8 @@ class PolynomialDecay(Schedule):
       (0.1, 0.025, 0.0, 0.0)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt
     end_learning_rate: NonNegativeFloat = 0.0001
