@@ -40,6 +40,7 @@ __all__ = [
     "xp_polynomial",
     "xp_progress",
     "xp_progress_power",
+    "xp_progress_remaining",
     "xp_rational_cycle",
     "xp_remaining",
     "xp_scale",
@@ -519,7 +520,9 @@ def xp_progress(step: Any, start: int, length: int, *, xp: Any) -> Any:
     kind = _kind(xp)
     k, kmax = _offset(step, start, length, xp)
     if kind != "float32":
-        return _real(k, xp) / length
+        p = _real(k, xp)
+        p /= length  # in place: p is this function's own array (one allocation fewer)
+        return p
     hi, _ = _product_f32(Fraction(1, length), k, kmax.bit_length(), xp)
     return _finish(hi, xp)
 
@@ -549,10 +552,33 @@ def xp_remaining(step: Any, start: int, length: int, *, xp: Any) -> Any:
     kind = _kind(xp)
     if kind != "float32":
         k, kmax = _offset(step, start, length, xp)
-        left = _real(kmax - k, xp)
-        return (left + _real(length - kmax, xp) if length > kmax else left) / length
+        left = _real(kmax - k, xp)  # in place below: this function's own array
+        if length > kmax:
+            left += _real(length - kmax, xp)
+        left /= length
+        return left
     hi, _ = _remaining(step, start, length, Fraction(1, length), xp)
     return _finish(hi, xp)
+
+
+def xp_progress_remaining(step: Any, start: int, length: int, *, xp: Any) -> tuple[Any, Any]:
+    """``(xp_progress(...), xp_remaining(...))`` at once: both fractions from one clipped offset.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_progress_remaining(np.array([0, 15, 19, 99]), 10, 10, xp=np)
+      (array([0. , 0.5, 0.9, 1. ]), array([1. , 0.5, 0.1, 0. ]))
+    """
+    if (type(step) is int and xp is scalar) or _kind(xp) == "float32":
+        return xp_progress(step, start, length, xp=xp), xp_remaining(step, start, length, xp=xp)
+    _check_interval(start, length)
+    k, kmax = _offset(step, start, length, xp)
+    p, q = _real(k, xp), _real(kmax - k, xp)  # in place below: this function's own arrays
+    if length > kmax:
+        q += _real(length - kmax, xp)
+    p /= length
+    q /= length
+    return p, q
 
 
 # sin(y)**2 = z * (1 + z * R(z)) for z = y**2: R's Taylor coefficients, which for |y| <= pi/4

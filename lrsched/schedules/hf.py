@@ -22,9 +22,8 @@ from lrsched.numerics import (
     xp_inverse_time,
     xp_lerp,
     xp_periodic_progress,
-    xp_progress,
+    xp_progress_remaining,
     xp_rational_cycle,
-    xp_remaining,
 )
 from lrsched.spec import Doc, NonNegativeFloat, NonNegativeInt, PositiveInt, Schedule, UnitFloat, _real
 
@@ -250,10 +249,12 @@ class OneMinusSqrtDecay(Schedule):
 
     def value(self, step: Any, xp: Any) -> Any:
         d = self.decay_steps
-        p, q = xp_progress(step, 0, d, xp=xp), xp_remaining(step, 0, d, xp=xp)
-        root = xp.sqrt(p)
-        fraction = q / (1 + root)  # 1 - sqrt(p), accurate near p = 1
-        return xp_lerp(self.end_learning_rate, self.initial_learning_rate, fraction, q=root, xp=xp)
+        p, q = xp_progress_remaining(step, 0, d, xp=xp)  # new arrays: updated in place below
+        den = xp.sqrt(p)
+        den += 1
+        q /= den  # 1 - sqrt(p) = (1 - p) / (1 + sqrt(p)), accurate near p = 1
+        # its complement, sqrt(p), computed again only if the lerp needs it
+        return xp_lerp(self.end_learning_rate, self.initial_learning_rate, q, q=lambda: xp.sqrt(p), xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
         return (self.decay_steps,)
