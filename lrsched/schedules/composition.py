@@ -89,7 +89,9 @@ def _since(step: Any, start: int, xp: Any) -> Any:
     sees the shifted step, and the lanes it discards see step 0, not a negative step the
     combinator invented (a schedule need not be defined there, and numpy warns on what it
     computes in them). ``start`` must be reachable in ``step``'s dtype (:func:`_reachable`)."""
-    return xp.clip(step, start, None) - start
+    shifted = xp.clip(step, start, None)
+    shifted -= start  # in place: clip made a new array
+    return shifted
 
 
 def _reachable(step: Any, boundary: int, xp: Any) -> bool:
@@ -252,14 +254,16 @@ class Warmup(Schedule):
             return xp.where(step > 0, _full(step, target, xp), _full(step, start, xp))
         if self.shape == "linear":
             p, q = xp_progress(step, 0, w, xp=xp), functools.partial(xp_remaining, step, 0, w, xp=xp)
-            return xp_lerp(start, target, p, q=q, xp=xp)  # q: computed only if the lerp needs it
+            # q: computed only if the lerp needs it; p, the lerp's to compute in
+            return xp_lerp(start, target, p, q=q, overwrite_p=True, xp=xp)
         if self.shape == "cosine":
             p = xp_half_cosine(step, 0, w, rising=True, xp=xp)
-            return xp_lerp(start, target, p, q=functools.partial(xp_half_cosine, step, 0, w, xp=xp), xp=xp)
+            q = functools.partial(xp_half_cosine, step, 0, w, xp=xp)
+            return xp_lerp(start, target, p, q=q, overwrite_p=True, xp=xp)
         if self.shape == "polynomial":
             p = xp_progress_power(step, 0, w, self.power, xp=xp)
             q = functools.partial(xp_progress_power, step, 0, w, self.power, complement=True, xp=xp)
-            return xp_lerp(start, target, p, q=q, xp=xp)
+            return xp_lerp(start, target, p, q=q, overwrite_p=True, xp=xp)
         if is_exact(xp):
             return start * (target / start) ** (xp.clip(step, 0, w) / w)
         ratio = target / start

@@ -112,7 +112,7 @@ class CosineAnnealing(Schedule):
         def tail() -> Any:  # 1 - head, accurate near 0 (computed only if the lerp needs it)
             return xp_half_cosine_fraction(left, done(), xp=xp)
 
-        return xp_lerp(self.eta_min, self.initial_learning_rate, head, q=tail, xp=xp)
+        return xp_lerp(self.eta_min, self.initial_learning_rate, head, q=tail, overwrite_p=True, xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
         """Where the cosine turns: ``T_max`` (the floor) and ``2 * T_max`` (the top again)."""

@@ -254,7 +254,8 @@ class OneMinusSqrtDecay(Schedule):
         den += 1
         q /= den  # 1 - sqrt(p) = (1 - p) / (1 + sqrt(p)), accurate near p = 1
         # its complement, sqrt(p), computed again only if the lerp needs it
-        return xp_lerp(self.end_learning_rate, self.initial_learning_rate, q, q=lambda: xp.sqrt(p), xp=xp)
+        end, start = self.end_learning_rate, self.initial_learning_rate
+        return xp_lerp(end, start, q, q=lambda: xp.sqrt(p), overwrite_p=True, xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
         return (self.decay_steps,)
