@@ -283,6 +283,34 @@ def test_geometric_cycle_on_python_ints(t_mul, first, data):
         assert cosine == float((1 + mpmath.cospi(done)) / 2)
 
 
+class _WithoutSearchsorted:
+    """A namespace as ``xp`` without ``searchsorted`` (TensorFlow's): the restart search's
+    binary lifting."""
+
+    def __init__(self, xp):
+        self._xp = xp
+
+    def __getattr__(self, name):
+        if name == "searchsorted":
+            raise AttributeError(name)
+        return getattr(self._xp, name)
+
+
+@pytest.mark.parametrize("t_mul", [2.0, 1.5, 0.9, 0.5, 3.0])
+@pytest.mark.parametrize("first", [1, 3, 1000])
+@pytest.mark.parametrize("int_dtype", [np.int32, np.int64, np.uint32], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("xp", [np, with_float_dtype(np, np.float32)], ids=["float64", "float32"])
+def test_geometric_cycle_searches_alike_without_searchsorted(t_mul, first, int_dtype, xp):
+    top = int(np.iinfo(int_dtype).max)
+    rng = np.random.default_rng(first)
+    steps = restart_steps(first, t_mul, top, rng) + [int(s) for s in rng.integers(0, top, 200)]
+    steps = np.asarray([s for s in steps if 0 <= s <= top], dtype=int_dtype)
+    got = xp_geometric_cycle(steps, first, t_mul, xp=_WithoutSearchsorted(xp))
+    want = xp_geometric_cycle(steps, first, t_mul, xp=xp)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+
+
 def test_geometric_cycle_with_t_mul_1_is_xp_cycle():
     steps = np.asarray([0, 9, 10, 25, 2**31 - 1], dtype=np.int32)
     index, done, left = xp_geometric_cycle(steps, 10, 1.0, xp=np)
