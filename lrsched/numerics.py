@@ -575,9 +575,13 @@ def xp_progress_remaining(step: Any, start: int, length: int, *, xp: Any) -> tup
         return xp_progress(step, start, length, xp=xp), xp_remaining(step, start, length, xp=xp)
     _check_interval(start, length)
     k, kmax = _offset(step, start, length, xp)
-    p, q = _real(k, xp), _real(kmax - k, xp)  # in place below: this function's own arrays
-    if length > kmax:
-        q += _real(length - kmax, xp)
+    p = _real(k, xp)  # this function's own arrays, divided in place below
+    if length <= 2**53:  # length - k is exact in float64 (and one array fewer than in integers)
+        q = length - p
+    else:
+        q = _real(kmax - k, xp)
+        if length > kmax:
+            q += _real(length - kmax, xp)
     p /= length
     q /= length
     return p, q

@@ -51,6 +51,7 @@ from lrsched.numerics import (
     xp_polynomial,
     xp_progress,
     xp_progress_power,
+    xp_progress_remaining,
     xp_rational_cycle,
     xp_remaining,
     xp_step_power,
@@ -281,6 +282,25 @@ def test_geometric_cycle_on_python_ints(t_mul, first, data):
             step,
         )
         assert cosine == float((1 + mpmath.cospi(done)) / 2)
+
+
+@pytest.mark.parametrize("length", [1, 7, 10**5, 2**31 + 5, 2**53 + 3, 2**62 + 1])
+@pytest.mark.parametrize("int_dtype", [np.int32, np.int64, np.uint32], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("name", sorted(NAMESPACES))
+def test_progress_remaining_is_progress_and_remaining(length, int_dtype, name):
+    xp, to_xp, _ = NAMESPACES[name]
+    info = np.iinfo(int_dtype)
+    steps = [int(info.min), -1, 0, 1, length // 2, length - 1, length, length + 1, int(info.max)]
+    steps = to_xp(np.asarray([s for s in steps if info.min <= s <= info.max], dtype=int_dtype))
+    for start in (0, 3):
+        p, q = xp_progress_remaining(steps, start, length, xp=xp)
+        np.testing.assert_array_equal(np.asarray(p), np.asarray(xp_progress(steps, start, length, xp=xp)))
+        np.testing.assert_array_equal(np.asarray(q), np.asarray(xp_remaining(steps, start, length, xp=xp)))
+    for step in (0, 5, length, 2**70):
+        assert xp_progress_remaining(step, 0, length, xp=scalar) == (
+            xp_progress(step, 0, length, xp=scalar),
+            xp_remaining(step, 0, length, xp=scalar),
+        )
 
 
 class _WithoutSearchsorted:
