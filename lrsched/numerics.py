@@ -45,6 +45,7 @@ __all__ = [
     "xp_remaining",
     "xp_scale",
     "xp_scaled_power",
+    "xp_sqrt_fall",
     "xp_step_power",
 ]
 
@@ -585,6 +586,33 @@ def xp_progress_remaining(step: Any, start: int, length: int, *, xp: Any) -> tup
     p /= length
     q /= length
     return p, q
+
+
+def xp_sqrt_fall(step: Any, start: int, length: int, *, xp: Any) -> Any:
+    """``1 - sqrt(p)`` for ``p = xp_progress(step, start, length)``, accurate relative to itself
+    near its 0 at ``p = 1`` (HF's ``1-sqrt`` cooldown).
+
+    Computed as ``(1 - p) / (1 + sqrt(p))`` with ``1 - p`` from the exact integer remainder; in
+    float64 (``length <= 2**53``) as ``(length - k) / (length + sqrt(length * k))`` for the clipped
+    offset ``k``: four roundings, within 2 ulps, and two divisions fewer.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_sqrt_fall(np.array([0, 25, 100, 400]), 0, 100, xp=np)
+      array([1. , 0.5, 0. , 0. ])
+    """
+    if isinstance(step, int) or _kind(xp) != "float64" or length > 2**53:
+        p, q = xp_progress_remaining(step, start, length, xp=xp)
+        return q / (1 + xp.sqrt(p))
+    _check_interval(start, length)
+    k, _ = _offset(step, start, length, xp)
+    kf = _real(k, xp)  # exact (k <= 2**53); this function's own arrays, updated in place below
+    q = length - kf  # exact
+    kf *= length
+    den = xp.sqrt(kf)
+    den += length
+    q /= den
+    return q
 
 
 # sin(y)**2 = z * (1 + z * R(z)) for z = y**2: R's Taylor coefficients, which for |y| <= pi/4
@@ -2172,12 +2200,19 @@ def _periodic_fold(step: Any, start: int, num: int, den: int, xp: Any) -> tuple[
     fits = max(info.max, -info.min) * num + c < 2**63  # step * num + c: one reduction
     r = step if fits else _mod(step, period)
     r = r * num if num != 1 else r
-    r = _mod(r + c if c else r, period)
-    if xp.iinfo(r.dtype).min == 0:  # uint64 steps: r - den below needs a sign (r < 2**63 fits)
+    r = r + c if c else r
+    if xp.iinfo(r.dtype).min == 0:  # uint64 steps: den - m below needs a sign (r < 2**63 fits)
         r = xp.astype(r, xp.int64)
-    a = xp.abs(r - den)  # den - m, for m = min(r, period - r) in [0, den]
+    # den - (r mod period), in place on the one new array (r may be the caller's steps)
+    t = r // period
+    t *= period
+    t -= r  # -(r mod period), floored: in (-period, 0]
+    t += den
+    a = xp.abs(t)  # den - m, for m = min(r mod period, period - r mod period) in [0, den]
     f = xp_float_dtype(xp)
-    return (lambda: xp.astype(den - a, f) / den), xp.astype(a, f) / den
+    left = xp.astype(a, f)
+    left /= den  # in place: this function's own array
+    return (lambda: xp.astype(den - a, f) / den), left
 
 
 def _mod(x: Any, d: int) -> Any:

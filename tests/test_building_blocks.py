@@ -54,6 +54,7 @@ from lrsched.numerics import (
     xp_progress_remaining,
     xp_rational_cycle,
     xp_remaining,
+    xp_sqrt_fall,
     xp_step_power,
 )
 from lrsched.xp import scalar, with_float_dtype
@@ -301,6 +302,22 @@ def test_progress_remaining_is_progress_and_remaining(length, int_dtype, name):
             xp_progress(step, 0, length, xp=scalar),
             xp_remaining(step, 0, length, xp=scalar),
         )
+
+
+@pytest.mark.parametrize("length", [1, 3, 10**5, 2**31 - 1, 2**40 + 7, 2**53, 2**53 + 1, 2**62 + 3])
+def test_sqrt_fall_against_exact_math(length):
+    """1 - sqrt(p) within 4 ulps of its own value, near p = 1 too (float64 and float32)."""
+    rng = np.random.default_rng(length)
+    near_end = [length - d for d in (0, 1, 2, 3, 1000) if length - d >= 0]
+    steps = [0, 1, 2, length // 4, length // 2, *near_end, length + 5]
+    steps += [int(s) for s in rng.integers(0, min(length, 2**62), 50)]
+    steps = np.asarray([s for s in steps if s < 2**63], dtype=np.int64)
+    with mpmath.workprec(200):
+        want = [1 - mpmath.sqrt(mpmath.mpf(min(int(s), length)) / length) for s in steps]
+    for xp, kind in [(np, "float64"), (with_float_dtype(np, np.float32), "float32")]:
+        got = [float(v) for v in xp_sqrt_fall(steps, 0, length, xp=xp)]
+        assert worst(got, want, kind)[0] <= (4 if kind == "float32" else 1e-15)
+    assert worst([xp_sqrt_fall(int(s), 0, length, xp=scalar) for s in steps], want, "float64")[0] <= 1e-15
 
 
 class _WithoutSearchsorted:

@@ -22,8 +22,9 @@ from lrsched.numerics import (
     xp_inverse_time,
     xp_lerp,
     xp_periodic_progress,
-    xp_progress_remaining,
+    xp_progress,
     xp_rational_cycle,
+    xp_sqrt_fall,
 )
 from lrsched.spec import Doc, NonNegativeFloat, NonNegativeInt, PositiveInt, Schedule, UnitFloat, _real
 
@@ -249,13 +250,13 @@ class OneMinusSqrtDecay(Schedule):
 
     def value(self, step: Any, xp: Any) -> Any:
         d = self.decay_steps
-        p, q = xp_progress_remaining(step, 0, d, xp=xp)  # new arrays: updated in place below
-        den = xp.sqrt(p)
-        den += 1
-        q /= den  # 1 - sqrt(p) = (1 - p) / (1 + sqrt(p)), accurate near p = 1
-        # its complement, sqrt(p), computed again only if the lerp needs it
+        fraction = xp_sqrt_fall(step, 0, d, xp=xp)  # 1 - sqrt(p): a new array, the lerp's to compute in
+
+        def root() -> Any:  # its complement, sqrt(p), computed only if the lerp needs it
+            return xp.sqrt(xp_progress(step, 0, d, xp=xp))
+
         end, start = self.end_learning_rate, self.initial_learning_rate
-        return xp_lerp(end, start, q, q=lambda: xp.sqrt(p), overwrite_p=True, xp=xp)
+        return xp_lerp(end, start, fraction, q=root, overwrite_p=True, xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
         return (self.decay_steps,)
