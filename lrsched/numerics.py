@@ -41,12 +41,14 @@ __all__ = [
     "xp_product",
     "xp_progress",
     "xp_progress_power",
+    "xp_progress_remaining",
     "xp_ratio_power",
     "xp_rational_cycle",
     "xp_remaining",
     "xp_rounds_to_inf",
     "xp_scale",
     "xp_scaled_power",
+    "xp_sqrt_fall",
     "xp_step_power",
 ]
 
@@ -532,8 +534,10 @@ def _kind(xp: Any) -> str:
 
 
 def _finish(value: Any, xp: Any) -> Any:
+    """A float32 result cast to the namespace's float dtype (a value already in it, as every
+    float64 result is, is returned as it is: ``astype`` would copy it)."""
     dtype = xp_float_dtype(xp)
-    return value if dtype == xp.float32 else xp.astype(value, dtype)
+    return value if dtype == xp.float32 or getattr(value, "dtype", None) == dtype else xp.astype(value, dtype)
 
 
 def _real(n: Any, xp: Any) -> Any:
@@ -554,7 +558,9 @@ def _offset(step: Any, start: int, length: int, xp: Any) -> tuple[Any, int]:
         return xp.zeros_like(step), 0
     kmax = min(length, top - start)
     k = xp.clip(step, start, start + kmax)
-    return (k - start if start else k), kmax
+    if start:
+        k -= start  # in place: clip made a new array
+    return k, kmax
 
 
 def _check_interval(start: int, length: int) -> None:
@@ -590,7 +596,9 @@ def xp_progress(step: Any, start: int, length: int, *, xp: Any) -> Any:
     kind = _kind(xp)
     k, kmax = _offset(step, start, length, xp)
     if kind != "float32":
-        return _real(k, xp) / length
+        p = _real(k, xp)
+        p /= length  # in place: p is this function's own array (one allocation fewer)
+        return p
     hi, _ = _product_f32(Fraction(1, length), k, kmax.bit_length(), xp)
     return _finish(hi, xp)
 
@@ -620,10 +628,64 @@ def xp_remaining(step: Any, start: int, length: int, *, xp: Any) -> Any:
     kind = _kind(xp)
     if kind != "float32":
         k, kmax = _offset(step, start, length, xp)
-        left = _real(kmax - k, xp)
-        return (left + _real(length - kmax, xp) if length > kmax else left) / length
+        left = _real(kmax - k, xp)  # in place below: this function's own array
+        if length > kmax:
+            left += _real(length - kmax, xp)
+        left /= length
+        return left
     hi, _ = _remaining(step, start, length, Fraction(1, length), xp)
     return _finish(hi, xp)
+
+
+def xp_progress_remaining(step: Any, start: int, length: int, *, xp: Any) -> tuple[Any, Any]:
+    """``(xp_progress(...), xp_remaining(...))`` at once: both fractions from one clipped offset.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_progress_remaining(np.array([0, 15, 19, 99]), 10, 10, xp=np)
+      (array([0. , 0.5, 0.9, 1. ]), array([1. , 0.5, 0.1, 0. ]))
+    """
+    if (type(step) is int and xp is scalar) or _kind(xp) == "float32":
+        return xp_progress(step, start, length, xp=xp), xp_remaining(step, start, length, xp=xp)
+    _check_interval(start, length)
+    k, kmax = _offset(step, start, length, xp)
+    p = _real(k, xp)  # this function's own arrays, divided in place below
+    if length <= 2**53:  # length - k is exact in float64 (and one array fewer than in integers)
+        q = length - p
+    else:
+        q = _real(kmax - k, xp)
+        if length > kmax:
+            q += _real(length - kmax, xp)
+    p /= length
+    q /= length
+    return p, q
+
+
+def xp_sqrt_fall(step: Any, start: int, length: int, *, xp: Any) -> Any:
+    """``1 - sqrt(p)`` for ``p = xp_progress(step, start, length)``, accurate relative to itself
+    near its 0 at ``p = 1`` (HF's ``1-sqrt`` cooldown).
+
+    Computed as ``(1 - p) / (1 + sqrt(p))`` with ``1 - p`` from the exact integer remainder; in
+    float64 (``length <= 2**53``) as ``(length - k) / (length + sqrt(length * k))`` for the clipped
+    offset ``k``: four roundings, within 2 ulps, and two divisions fewer.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_sqrt_fall(np.array([0, 25, 100, 400]), 0, 100, xp=np)
+      array([1. , 0.5, 0. , 0. ])
+    """
+    if isinstance(step, int) or _kind(xp) != "float64" or length > 2**53:
+        p, q = xp_progress_remaining(step, start, length, xp=xp)
+        return q / (1 + xp.sqrt(p))
+    _check_interval(start, length)
+    k, _ = _offset(step, start, length, xp)
+    kf = _real(k, xp)  # exact (k <= 2**53); this function's own arrays, updated in place below
+    q = length - kf  # exact
+    kf *= length
+    den = xp.sqrt(kf)
+    den += length
+    q /= den
+    return q
 
 
 # sin(y)**2 = z * (1 + z * R(z)) for z = y**2: R's Taylor coefficients, which for |y| <= pi/4
@@ -736,13 +798,16 @@ def xp_half_cosine(
         # the exact remainder (fall), each within an ulp or two; sin on [0, pi/2] magnifies no
         # relative error of its argument (x cot x <= 1), so the result is within a few ulps of
         # its own value, near 0 and near 1 alike
-        if rising:
-            x = _real(k, xp) / length
-        elif isinstance(k, int):
-            x = (length - k) / length
+        # (the arrays are this function's own: updated in place, one allocation fewer each)
+        if isinstance(k, int):
+            x = (k if rising else length - k) / length * (math.pi / 2)
         else:
-            x = (_real(kmax - k, xp) + _real(length - kmax, xp)) / length
-        value = xp.sin(x * (xp.pi / 2)) ** 2
+            x = _real(k if rising else kmax - k, xp)
+            if length > kmax and not rising:
+                x += _real(length - kmax, xp)
+            x *= _half_pi_over(length)  # pi / (2 length), correctly rounded: one rounding for two
+        value = xp.sin(x)
+        value *= value
         return value if exponent == 1.0 else xp.pow(value, exponent)
     factor = _PI / 2 / length
     beyond = factor * (length - kmax)
@@ -775,6 +840,12 @@ def xp_half_cosine(
             v_hi, v_lo = xp.where(lower, one_hi, s_hi), xp.where(lower, one_lo, s_lo)
     value = v_hi + v_lo if exponent == 1.0 else _pow_f32(v_hi, v_lo, exponent, xp)
     return _finish(value, xp)
+
+
+@lru_cache(maxsize=256)
+def _half_pi_over(length: int) -> float:
+    """``pi / (2 * length)``, correctly rounded."""
+    return float(_PI / (2 * length))
 
 
 def _half_cosine_python(k: int, length: int, rising: bool) -> float:
@@ -1486,7 +1557,7 @@ def xp_scale(x: Any, factor: float, *, xp: Any) -> Any:
     return xp_ldexp(x * m, xp.astype(xp.zeros_like(x), xp.int32) + e, xp=xp)
 
 
-def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
+def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, overwrite_p: bool = False, xp: Any) -> Any:
     """``a + (b - a) * p``, exactly ``a`` at ``p == 0`` and exactly ``b`` at ``p == 1``.
 
     For ``p > 1/2`` it is computed as ``b - (b - a) * q`` with ``q = 1 - p``: pass ``q`` when it
@@ -1496,7 +1567,9 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
     needed. Where nothing can cancel (Python floats ``0 <= a <= b``, a decay to ``a`` seen from
     its end or a rise from ``a``), and in float64 where little can (``0 < b < a <= 256 * b``:
     the value stays above ``a / 256``, so the cancellation costs at most 8 bits of 53),
-    ``a + (b - a) * p`` throughout.
+    ``a + (b - a) * p`` throughout. With ``overwrite_p``, the caller gives ``p`` up (an array of
+    its own that it does not read again, as scipy's ``overwrite_a``): the result may be computed
+    in it, one allocation fewer (at 10**6 steps a new array costs about as much as arithmetic).
 
     Example:
       >>> import numpy as np
@@ -1525,12 +1598,20 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, xp: Any) -> Any:
         # nothing cancels (every term >= 0), or little (a float64 value above a / 256):
         # ``a + span * p`` is accurate relative to itself for any p; b at p == 1 (a == 0:
         # ``b * p`` is b there already)
+        exact_end = kind == "float64" and a + span == b  # float64 as Python floats: b at p == 1 already
+        at_end = None if a == 0 or exact_end else p == 1
+        if overwrite_p:
+            out = p
+            out *= b if a == 0 else span
+        else:
+            out = p * (b if a == 0 else span)
         if a == 0:
-            return p * b
-        if kind == "float64" and a + span == b:  # float64 as Python floats: b at p == 1 already
-            return a + span * p
-        end = xp.asarray(b, dtype=xp_float_dtype(xp)) if kind == "float64" else xp.zeros_like(p) + b
-        return xp.where(p == 1, end, a + span * p)
+            return out
+        out += a  # in place: out is this function's own array
+        if at_end is None:
+            return out
+        end = xp.asarray(b, dtype=xp_float_dtype(xp)) if kind == "float64" else xp.zeros_like(out) + b
+        return xp.where(at_end, end, out)
     q = 1 - p if q is None else q() if callable(q) else q
     if isinstance(span, float) and abs(span) > top:
         # b - a beyond the dtype (a float64 target past 2**128 in float32, or inf): its
@@ -1906,6 +1987,27 @@ def _table_product_f32(
     return _sum_f32(exact, small, xp)
 
 
+def _last_at_most(table: tuple[int, ...], step: Any, itype: Any, xp: Any) -> Any:
+    """The largest ``i`` with ``table[i] <= step`` (``table`` sorted, ``table[0] <= step``), as
+    ``itype``: the Array API's ``searchsorted`` where the namespace has it (numpy's is a search
+    that starts from the previous step's answer), else a branch-free binary lifting with ``take``."""
+    search = getattr(xp, "searchsorted", None)
+    if search is not None:
+        index = search(xp.asarray(list(table), dtype=step.dtype), step, side="right")
+        index = index if index.dtype == itype else xp.astype(index, itype)
+        return index - 1
+    n = len(table)
+    index = xp.zeros_like(step, dtype=itype)
+    power = 1 << max(n - 1, 1).bit_length() - 1 if n > 1 else 0
+    while power:  # binary lifting
+        candidate = index + power
+        clipped = xp.minimum(candidate, xp.asarray(n - 1, dtype=itype))
+        # a candidate past the table is clipped to its last entry: found there means the answer is it
+        index = xp.where(_take(table, step.dtype, clipped, xp) <= step, clipped, index)
+        power >>= 1
+    return index
+
+
 def _check_geometric(first: int, t_mul: float) -> None:
     if not isinstance(first, int) or isinstance(first, bool) or first < 1:
         raise ValueError(f"first must be an int >= 1; received first={first!r}")
@@ -1968,14 +2070,7 @@ def xp_geometric_cycle(step: Any, first: int, t_mul: float, *, xp: Any) -> tuple
     tables = _cycle_tables(first, t_mul, int(info.max), kind)
     n = len(tables.starts)
     i32 = xp.int64 if kind == "float64" else xp.int32  # float64: int64 indices, which take uses as
-    index = xp.zeros_like(step, dtype=i32)  # they are (numpy converts int32 ones on every take)
-    power = 1 << max(n - 1, 1).bit_length() - 1 if n > 1 else 0
-    while power:  # binary lifting: the largest i with starts[i] <= step
-        candidate = index + power
-        clipped = xp.minimum(candidate, xp.asarray(n - 1, dtype=i32))
-        # a candidate past the table is clipped to its last entry: found there means the answer is it
-        index = xp.where(_take(tables.starts, step.dtype, clipped, xp) <= step, clipped, index)
-        power >>= 1
+    index = _last_at_most(tables.starts, step, i32, xp)  # they are (numpy converts int32 ones on every take)
     k = step - _take(tables.starts, step.dtype, index, xp)  # exact, in [0, 2**bits)
     m = _take(tables.ends, step.dtype, index, xp) - step
     if kind == "float32":
@@ -2037,7 +2132,8 @@ def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
 
     Args:
       done: the fraction done, a float array of ``xp``'s float dtype in [0, 1] (a real for the
-        exact namespace).
+        exact namespace); or a function of no arguments giving it, called only where it is read
+        (float64 arrays read ``left`` alone: see ``xp_periodic_progress(lazy=True)``).
       left: ``1 - done``, accurate in itself near 0.
       xp: the array namespace.
 
@@ -2046,14 +2142,18 @@ def xp_half_cosine_fraction(done: Any, left: Any, *, xp: Any) -> Any:
       >>> xp_half_cosine_fraction(np.array([0.0, 0.5, 1.0]), np.array([1.0, 0.5, 0.0]), xp=np)
       array([1. , 0.5, 0. ])
     """
+    kind = "float64" if xp is scalar else _kind(xp)
+    if kind == "float64" and xp is not scalar:  # sin(pi/2 * left)**2 everywhere: see xp_half_cosine
+        value = xp.sin(left * (xp.pi / 2))
+        value *= value  # in place: this function's own array
+        return value
+    if callable(done):
+        done = done()
     if xp is scalar:  # Python floats: one branch
         quarter = math.pi / 2
         return 1 - math.sin(quarter * done) ** 2 if done <= 0.5 else math.sin(quarter * left) ** 2
-    kind = _kind(xp)
     if kind == "exact":  # the plain formula: no comparison that a tie could leave undecided
         return (1 + xp.cospi(done)) / 2
-    if kind != "float32":  # sin(pi/2 * left)**2 everywhere: see xp_half_cosine
-        return xp.sin(left * (xp.pi / 2)) ** 2
     f32 = xp.float32
     lower = done <= 0.5
     x = xp.astype(xp.where(lower, done, left), f32)  # in [0, 1/2]
@@ -2124,7 +2224,9 @@ def _python_fold(r: int, den: int, xp: Any) -> tuple[Any, Any]:
     return xp.asarray(done, dtype=dtype), xp.asarray(left, dtype=dtype)
 
 
-def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) -> tuple[Any, Any]:
+def xp_periodic_progress(
+    step: Any, start: int, num: int, den: int, *, lazy: bool = False, xp: Any
+) -> tuple[Any, Any]:
     """Where ``x = (step - start) * num / den`` lies on a period of 2: ``(done, left)``, the
     distances from ``x`` to the nearest even and to the nearest odd integer (``done + left == 1``).
 
@@ -2142,6 +2244,8 @@ def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) 
       start: the step where ``x`` is 0; any Python int.
       num: an int >= 0 (0: ``x`` is 0 at every step).
       den: an int >= 1.
+      lazy: give ``done`` as a function of no arguments, for
+        :func:`xp_half_cosine_fraction`, which calls it only where it reads it (not in float64).
       xp: the array namespace; ``done`` and ``left`` have its float dtype.
 
     Example:
@@ -2153,6 +2257,13 @@ def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) 
     if not isinstance(start, int) or isinstance(start, bool):
         raise ValueError(f"start must be an int; received start={start!r}")
     _check_ratio(num, den)
+    folds = not isinstance(step, int) and num > 0 and 2 * den * (num + 1) < 2**63 and _kind(xp) == "float64"
+    if folds:  # float64 in 64-bit integers
+        done, left = _periodic_fold(step, start, num, den, xp)
+        return (done if lazy else done()), left
+    if lazy:
+        done, left = xp_periodic_progress(step, start, num, den, xp=xp)
+        return (lambda: done), left
     if isinstance(step, int):
         period = 2 * den
         r = ((step - start) * num) % period
@@ -2162,8 +2273,6 @@ def xp_periodic_progress(step: Any, start: int, num: int, den: int, *, xp: Any) 
     if num == 0:
         zero = xp.zeros_like(step, dtype=f)
         return _finish(zero, xp), _finish(zero + 1.0, xp)
-    if kind == "float64" and 2 * den * (num + 1) < 2**63:
-        return _periodic_fold(step, start, num, den, xp)
     bits, digits, c_hi, c_lo = _phase_plan(num, den, start, xp.iinfo(step.dtype).bits, kind == "float32")
     whole = frac = comp = None
     mask = (1 << bits) - 1
@@ -2207,20 +2316,29 @@ def _periodic_fold(step: Any, start: int, num: int, den: int, xp: Any) -> tuple[
     """float64 :func:`xp_periodic_progress` where ``2 * den * (num + 1) < 2**63``: ``r = (step -
     start) * num mod 2 * den`` in 64-bit integers, exactly (the step reduced mod ``2 * den``
     first, so nothing overflows), folded to ``m = min(r, 2 * den - r)``; then ``m / den`` and
-    ``(den - m) / den``, each one division of exact integers (as :func:`_python_fold`)."""
+    ``(den - m) / den``, each one division of exact integers (as :func:`_python_fold`). ``done``
+    as a function of no arguments (computed only if called)."""
     period = 2 * den
     info = xp.iinfo(step.dtype)
     c = (-start * num) % period
     if info.bits < 64:  # room for step * num, or (step mod period) * num
         step = xp.astype(step, xp.int64)
     fits = max(info.max, -info.min) * num + c < 2**63  # step * num + c: one reduction
-    r = (step if fits else _mod(step, period)) * num + c
-    r = _mod(r, period)
-    if xp.iinfo(r.dtype).min == 0:  # uint64 steps: r - den below needs a sign (r < 2**63 fits)
+    r = step if fits else _mod(step, period)
+    r = r * num if num != 1 else r
+    r = r + c if c else r
+    if xp.iinfo(r.dtype).min == 0:  # uint64 steps: den - m below needs a sign (r < 2**63 fits)
         r = xp.astype(r, xp.int64)
-    a = xp.abs(r - den)  # den - m, for m = min(r, period - r) in [0, den]
+    # den - (r mod period), in place on the one new array (r may be the caller's steps)
+    t = r // period
+    t *= period
+    t -= r  # -(r mod period), floored: in (-period, 0]
+    t += den
+    a = xp.abs(t)  # den - m, for m = min(r mod period, period - r mod period) in [0, den]
     f = xp_float_dtype(xp)
-    return xp.astype(den - a, f) / den, xp.astype(a, f) / den
+    left = xp.astype(a, f)
+    left /= den  # in place: this function's own array
+    return (lambda: xp.astype(den - a, f) / den), left
 
 
 def _mod(x: Any, d: int) -> Any:
@@ -2392,7 +2510,7 @@ def _interval(start: float | int | Fraction, end: float | int | Fraction) -> _In
 
 
 def xp_interval_fraction(
-    step: Any, start: float | int | Fraction, end: float | int | Fraction, *, xp: Any
+    step: Any, start: float | int | Fraction, end: float | int | Fraction, *, lazy: bool = False, xp: Any
 ) -> tuple[Any, Any]:
     """The fractions done and left of the real interval ``[start, end]`` at an integer step:
     ``done = clip((step - start) / (end - start), 0, 1)`` and ``left = 1 - done``.
@@ -2411,6 +2529,8 @@ def xp_interval_fraction(
         and exact namespaces.
       start: where the interval starts: an int, a finite float or a Fraction (any sign).
       end: where it ends, ``>= start``.
+      lazy: give ``done`` as a function of no arguments, computed only if called (for
+        :func:`xp_half_cosine_fraction`, which reads ``left`` alone in float64).
       xp: the array namespace; the results have its float dtype.
 
     Returns:
@@ -2425,7 +2545,13 @@ def xp_interval_fraction(
     c = _interval(start, end)
     kind = _kind(xp)
     if isinstance(step, int):
-        return _interval_python(int(max(step, 0)), c, kind, xp)
+        done, left = _interval_python(int(max(step, 0)), c, kind, xp)
+        return ((lambda: done) if lazy else done), left
+    return _interval_arrays(step, c, kind, xp, lazy)
+
+
+def _interval_arrays(step: Any, c: _Interval, kind: str, xp: Any, lazy: bool) -> tuple[Any, Any]:
+    """:func:`xp_interval_fraction` for arrays; with ``lazy``, ``done`` as a function."""
     info = xp.iinfo(step.dtype)
     top = int(info.max)
     s = xp.where(step < 0, xp.zeros_like(step), step) if info.min < 0 else step
@@ -2435,7 +2561,7 @@ def xp_interval_fraction(
         done = _real(s, xp) * 0.0
         if after is not None:
             done = xp.where(after, done + 1.0, done)
-        return done, 1.0 - done
+        return ((lambda: done) if lazy else done), 1.0 - done
     hi = min(c.hi, top)
     k = xp.clip(s, c.lo, hi) - c.lo if c.lo else xp.clip(s, None, hi)  # exact, in [0, hi - lo]
     m = (hi - c.lo) - k
@@ -2446,19 +2572,25 @@ def xp_interval_fraction(
         left, _ = _product_f32(c.inv, m, bits, xp, _pair(beyond * c.inv))
     else:
         inv = float(c.inv)
-        done = (_real(k, xp) + float(c.into)) * inv
         left = (_real(m, xp) + float(beyond)) * inv
     if kind == "float32":
-        zero, one = xp.zeros_like(done), xp.ones_like(done)
+        zero, one = xp.zeros_like(left), xp.ones_like(left)
     else:  # float64: 0-d constants, broadcast by where (no arrays of them)
         zero, one = (xp.asarray(v, dtype=xp_float_dtype(xp)) for v in (0.0, 1.0))
     if before is not None:
-        done = xp.where(before, zero, done)
         left = xp.where(before, one, left)
     if after is not None:
-        done = xp.where(after, one, done)
         left = xp.where(after, zero, left)
-    return _finish(done, xp), _finish(left, xp)
+
+    def fraction_done() -> Any:
+        value = done if kind == "float32" else (_real(k, xp) + float(c.into)) * float(c.inv)
+        if before is not None:
+            value = xp.where(before, zero, value)
+        if after is not None:
+            value = xp.where(after, one, value)
+        return _finish(value, xp)
+
+    return (fraction_done if lazy else fraction_done()), _finish(left, xp)
 
 
 def _interval_python(s: int, c: _Interval, kind: str, xp: Any) -> tuple[Any, Any]:

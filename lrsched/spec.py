@@ -346,6 +346,12 @@ class Schedule(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True, validate_default=False)
 
     __signature__: ClassVar[inspect.Signature]
+    #: Whether :meth:`value` is right on steps of an unsigned integer dtype: a backend may then
+    #: hand it unsigned steps (numpy does: the helpers of :mod:`lrsched.numerics` drop their
+    #: branches for steps below 0 on them). lrsched's own schedules declare it; a ``value()``
+    #: computing ``n - step`` would wrap, so it is False unless declared, and a subclass that
+    #: writes its own ``value()`` declares it anew. See :meth:`takes_unsigned_steps`.
+    unsigned_steps: ClassVar[bool] = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         names = list(type(self).model_fields)
@@ -366,6 +372,8 @@ class Schedule(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
+        if "value" in cls.__dict__ and "unsigned_steps" not in cls.__dict__:
+            cls.unsigned_steps = False  # new math: not what a base class declared for its own
         cls.__signature__ = inspect.Signature(
             [
                 inspect.Parameter(
@@ -465,6 +473,25 @@ class Schedule(BaseModel):
         steps = xp.astype(xp.where(bad, xp.zeros_like(step), step), int_dtype)
         out = self.value(steps, xp)
         return xp.where(bad, xp.full_like(out, xp.nan), out)
+
+    def takes_unsigned_steps(self) -> bool:
+        """Whether this spec may be handed unsigned steps: its class declares
+        :attr:`unsigned_steps`, and so does every schedule nested in it (a composition's
+        ``value`` hands its steps on to them).
+
+        Example:
+          >>> import lrsched
+          >>> lrsched.Scale(lrsched.ExponentialDecay(0.1, 1000, 0.5), 2.0).takes_unsigned_steps()
+          True
+        """
+        if not type(self).unsigned_steps:
+            return False
+        for name in type(self).model_fields:
+            inner = getattr(self, name)
+            for item in inner if isinstance(inner, tuple) else (inner,):
+                if isinstance(item, Schedule) and not item.takes_unsigned_steps():
+                    return False
+        return True
 
     def breakpoints(self) -> tuple[int, ...]:
         """Steps where a new piece begins: a stair, a phase change, a restart.

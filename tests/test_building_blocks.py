@@ -51,9 +51,11 @@ from lrsched.numerics import (
     xp_polynomial,
     xp_progress,
     xp_progress_power,
+    xp_progress_remaining,
     xp_ratio_power,
     xp_rational_cycle,
     xp_remaining,
+    xp_sqrt_fall,
     xp_step_power,
 )
 from lrsched.testing import assert_close
@@ -287,6 +289,69 @@ def test_geometric_cycle_on_python_ints(t_mul, first, data):
             step,
         )
         assert cosine == float((1 + mpmath.cospi(done)) / 2)
+
+
+@pytest.mark.parametrize("length", [1, 7, 10**5, 2**31 + 5, 2**53 + 3, 2**62 + 1])
+@pytest.mark.parametrize("int_dtype", [np.int32, np.int64, np.uint32], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("name", sorted(NAMESPACES))
+def test_progress_remaining_is_progress_and_remaining(length, int_dtype, name):
+    xp, to_xp, _ = NAMESPACES[name]
+    info = np.iinfo(int_dtype)
+    steps = [int(info.min), -1, 0, 1, length // 2, length - 1, length, length + 1, int(info.max)]
+    steps = to_xp(np.asarray([s for s in steps if info.min <= s <= info.max], dtype=int_dtype))
+    for start in (0, 3):
+        p, q = xp_progress_remaining(steps, start, length, xp=xp)
+        np.testing.assert_array_equal(np.asarray(p), np.asarray(xp_progress(steps, start, length, xp=xp)))
+        np.testing.assert_array_equal(np.asarray(q), np.asarray(xp_remaining(steps, start, length, xp=xp)))
+    for step in (0, 5, length, 2**70):
+        assert xp_progress_remaining(step, 0, length, xp=scalar) == (
+            xp_progress(step, 0, length, xp=scalar),
+            xp_remaining(step, 0, length, xp=scalar),
+        )
+
+
+@pytest.mark.parametrize("length", [1, 3, 10**5, 2**31 - 1, 2**40 + 7, 2**53, 2**53 + 1, 2**62 + 3])
+def test_sqrt_fall_against_exact_math(length):
+    """1 - sqrt(p) within 4 ulps of its own value, near p = 1 too (float64 and float32)."""
+    rng = np.random.default_rng(length)
+    near_end = [length - d for d in (0, 1, 2, 3, 1000) if length - d >= 0]
+    steps = [0, 1, 2, length // 4, length // 2, *near_end, length + 5]
+    steps += [int(s) for s in rng.integers(0, min(length, 2**62), 50)]
+    steps = np.asarray([s for s in steps if s < 2**63], dtype=np.int64)
+    with mpmath.workprec(200):
+        want = [1 - mpmath.sqrt(mpmath.mpf(min(int(s), length)) / length) for s in steps]
+    for xp, kind in [(np, "float64"), (with_float_dtype(np, np.float32), "float32")]:
+        got = [float(v) for v in xp_sqrt_fall(steps, 0, length, xp=xp)]
+        assert worst(got, want, kind)[0] <= (4 if kind == "float32" else 1e-15)
+    assert worst([xp_sqrt_fall(int(s), 0, length, xp=scalar) for s in steps], want, "float64")[0] <= 1e-15
+
+
+class _WithoutSearchsorted:
+    """A namespace as ``xp`` without ``searchsorted`` (TensorFlow's): the restart search's
+    binary lifting."""
+
+    def __init__(self, xp):
+        self._xp = xp
+
+    def __getattr__(self, name):
+        if name == "searchsorted":
+            raise AttributeError(name)
+        return getattr(self._xp, name)
+
+
+@pytest.mark.parametrize("t_mul", [2.0, 1.5, 0.9, 0.5, 3.0])
+@pytest.mark.parametrize("first", [1, 3, 1000])
+@pytest.mark.parametrize("int_dtype", [np.int32, np.int64, np.uint32], ids=lambda d: d.__name__)
+@pytest.mark.parametrize("xp", [np, with_float_dtype(np, np.float32)], ids=["float64", "float32"])
+def test_geometric_cycle_searches_alike_without_searchsorted(t_mul, first, int_dtype, xp):
+    top = int(np.iinfo(int_dtype).max)
+    rng = np.random.default_rng(first)
+    steps = restart_steps(first, t_mul, top, rng) + [int(s) for s in rng.integers(0, top, 200)]
+    steps = np.asarray([s for s in steps if 0 <= s <= top], dtype=int_dtype)
+    got = xp_geometric_cycle(steps, first, t_mul, xp=_WithoutSearchsorted(xp))
+    want = xp_geometric_cycle(steps, first, t_mul, xp=xp)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
 
 
 def test_geometric_cycle_with_t_mul_1_is_xp_cycle():

@@ -120,3 +120,23 @@ def test_a_third_party_schedule_sees_signed_steps():
     f = lrsched.render(lrsched.Scale(Remaining(steps=4), 2.0), "numpy")
     assert f(np.arange(6)).tolist() == [2.0, 1.5, 1.0, 0.5, 0.0, 0.0]
     assert f(5) == 0.0
+    assert not lrsched.Scale(Remaining(steps=4), 2.0).takes_unsigned_steps()
+    assert lrsched.Scale(lrsched.Constant(1.0), 2.0).takes_unsigned_steps()
+
+
+def test_a_subclass_with_its_own_value_declares_unsigned_steps_anew():
+    """A built-in's declaration covers its own ``value()``, not a subclass's new math."""
+
+    class Countdown(lrsched.Constant):
+        def value(self, step, xp):
+            return super().value(step, xp) * xp.astype(10 - step, xp.float64)
+
+    class Doubled(lrsched.Constant):
+        unsigned_steps = True
+
+        def value(self, step, xp):
+            return super().value(step, xp) * 2.0
+
+    assert not Countdown(1.0).takes_unsigned_steps()
+    assert Doubled(1.0).takes_unsigned_steps()
+    assert lrsched.render(Countdown(1.0), "numpy")(np.arange(12)).tolist()[-2:] == [0.0, -1.0]

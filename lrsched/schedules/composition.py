@@ -91,7 +91,9 @@ def _since(step: Any, start: int, xp: Any) -> Any:
     sees the shifted step, and the lanes it discards see step 0, not a negative step the
     combinator invented (a schedule need not be defined there, and numpy warns on what it
     computes in them). ``start`` must be reachable in ``step``'s dtype (:func:`_reachable`)."""
-    return xp.clip(step, start, None) - start
+    shifted = xp.clip(step, start, None)
+    shifted -= start  # in place: clip made a new array
+    return shifted
 
 
 def _reachable(step: Any, boundary: int, xp: Any) -> bool:
@@ -114,6 +116,8 @@ class Constant(Schedule):
       0.01
     """
 
+    unsigned_steps = True
+
     learning_rate: NonNegativeFloat
 
     def value(self, step: Any, xp: Any) -> Any:
@@ -134,6 +138,8 @@ class Join(Schedule):
       >>> spec(99), spec(100)
       (0.1, 0.01)
     """
+
+    unsigned_steps = True
 
     schedules: ScheduleTuple
     boundaries: IncreasingSteps
@@ -219,6 +225,8 @@ class Warmup(Schedule):
       (0.0, 0.05, 0.1, 0.05)
     """
 
+    unsigned_steps = True
+
     schedule: ScheduleField
     warmup_steps: NonNegativeInt
     start_value: NonNegativeFloat = 0.0
@@ -254,14 +262,16 @@ class Warmup(Schedule):
             return xp.where(step > 0, _full(step, inf, xp), _full(step, start, xp))
         if self.shape == "linear":
             p, q = xp_progress(step, 0, w, xp=xp), functools.partial(xp_remaining, step, 0, w, xp=xp)
-            return xp_lerp(start, target, p, q=q, xp=xp)  # q: computed only if the lerp needs it
+            # q: computed only if the lerp needs it; p, the lerp's to compute in
+            return xp_lerp(start, target, p, q=q, overwrite_p=True, xp=xp)
         if self.shape == "cosine":
             p = xp_half_cosine(step, 0, w, rising=True, xp=xp)
-            return xp_lerp(start, target, p, q=functools.partial(xp_half_cosine, step, 0, w, xp=xp), xp=xp)
+            q = functools.partial(xp_half_cosine, step, 0, w, xp=xp)
+            return xp_lerp(start, target, p, q=q, overwrite_p=True, xp=xp)
         if self.shape == "polynomial":
             p = xp_progress_power(step, 0, w, self.power, xp=xp)
             q = functools.partial(xp_progress_power, step, 0, w, self.power, complement=True, xp=xp)
-            return xp_lerp(start, target, p, q=q, xp=xp)
+            return xp_lerp(start, target, p, q=q, overwrite_p=True, xp=xp)
         if is_exact(xp):
             return start * (target / start) ** (xp.clip(step, 0, w) / w)
         if not 0 < target < math.inf:  # ratio ** p for p > 0: 0 to 0, inf to inf, nan across 0 (or to nan)
@@ -328,6 +338,8 @@ class Offset(Schedule):
       (0.1, 0.05, 0.2)
     """
 
+    unsigned_steps = True
+
     schedule: ScheduleField
     offset: NonNegativeInt
 
@@ -364,6 +376,8 @@ class Scale(Schedule):
       0.05
     """
 
+    unsigned_steps = True
+
     schedule: ScheduleField
     factor: NonNegativeFloat
 
@@ -393,6 +407,8 @@ class Clip(Schedule):
       >>> spec(1), spec(10)
       (0.05, 0.01)
     """
+
+    unsigned_steps = True
 
     schedule: ScheduleField
     minimum: OptionalFloat = None
@@ -449,6 +465,8 @@ class Product(Schedule):
       >>> spec(0), spec(1), spec(2)
       (0.1, 0.05, 0.25)
     """
+
+    unsigned_steps = True
 
     schedules: ScheduleTuple
 

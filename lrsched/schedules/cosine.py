@@ -61,6 +61,8 @@ class CosineDecay(Schedule):
       (0.0, 0.05, 0.1, 0.05, 0.0)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt
     alpha: UnitFloat = 0.0
@@ -132,6 +134,8 @@ class CosineDecayRestarts(Schedule):
       (0.1, 0.05, 0.05, 0.025)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     first_decay_steps: PositiveInt
     t_mul: PositiveFloat = 2.0
@@ -193,6 +197,8 @@ class CosinePowerDecay(Schedule):
       >>> spec(0), spec(500), spec(1000), spec(10**9)
       (0.1, 0.025, 0.0, 0.0)
     """
+
+    unsigned_steps = True
 
     init_value: NonNegativeFloat
     decay_steps: PositiveInt

@@ -5,7 +5,6 @@ closed form with torch's arguments and semantics.
 
 from __future__ import annotations
 
-import functools
 import math
 from functools import cached_property
 from typing import Annotated, Any
@@ -15,10 +14,10 @@ from pydantic_core.core_schema import ValidationInfo
 
 from lrsched.numerics import (
     xp_cycle,
-    xp_half_cosine,
     xp_half_cosine_fraction,
     xp_interval_fraction,
     xp_lerp,
+    xp_periodic_progress,
     xp_progress,
     xp_remaining,
     xp_scaled_power,
@@ -99,21 +98,21 @@ class CosineAnnealing(Schedule):
       (0.1, 0.055, 0.01, 0.1)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     T_max: PositiveInt
     eta_min: NonNegativeFloat = 0.0
 
     def value(self, step: Any, xp: Any) -> Any:
-        t = self.T_max
-        _, position = xp_cycle(step, 2 * t, xp=xp)  # in [0, 2 T): cos(pi * step / T) is periodic
-        if isinstance(position, int):
-            position = min(position, 2 * t - position)
-        elif t < xp.iinfo(position.dtype).max:  # mirror (T, 2 T) onto (0, T): 2 T - position
-            position = xp.where(position > t, (t - position) + t, position)
-        head = xp_half_cosine(position, 0, t, xp=xp)  # (1 + cos) / 2: 1 at 0, 0 at T
-        # 1 - head, accurate near 0 (computed only if the lerp needs it)
-        tail = functools.partial(xp_half_cosine, position, 0, t, rising=True, xp=xp)
-        return xp_lerp(self.eta_min, self.initial_learning_rate, head, q=tail, xp=xp)
+        # step / T reduced exactly modulo 2 (cos(pi * step / T) is periodic, and even)
+        done, left = xp_periodic_progress(step, 0, 1, self.T_max, lazy=True, xp=xp)
+        head = xp_half_cosine_fraction(done, left, xp=xp)  # (1 + cos) / 2: 1 at 0, 0 at T
+
+        def tail() -> Any:  # 1 - head, accurate near 0 (computed only if the lerp needs it)
+            return xp_half_cosine_fraction(left, done(), xp=xp)
+
+        return xp_lerp(self.eta_min, self.initial_learning_rate, head, q=tail, overwrite_p=True, xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
         """Where the cosine turns: ``T_max`` (the floor) and ``2 * T_max`` (the top again)."""
@@ -148,6 +147,8 @@ class Cyclical(Schedule):
       >>> spec(0), spec(5), spec(10), spec(20), spec(30)
       (0.01, 0.055, 0.1, 0.01, 0.055)
     """
+
+    unsigned_steps = True
 
     base_lr: NonNegativeFloat
     max_lr: NonNegativeFloat
@@ -242,6 +243,8 @@ class OneCycle(Schedule):
       (0.1, 0.5, 0.9, 1e-05)
     """
 
+    unsigned_steps = True
+
     max_lr: NonNegativeFloat
     total_steps: PositiveInt
     pct_start: UnitFloat = 0.3
@@ -277,13 +280,15 @@ class OneCycle(Schedule):
             (second, total - 1, initial, low),
         )
 
-    def _anneal(self, step: Any, phase: tuple[float, float, float, float], xp: Any) -> Any:
-        start, end, a, b = phase
-        done, left = xp_interval_fraction(step, start, end, xp=xp)
+    def _anneal(
+        self, done: Any, left: Any, rest: Any, phase: tuple[float, float, float, float], xp: Any
+    ) -> Any:
+        """A phase's value from the fractions done and left of it (``done`` a function of no
+        arguments) and, for ``"cos"``, ``rest = (1 + cos(pi * done)) / 2``."""
+        _, _, a, b = phase
         if self.anneal_strategy == "linear":
-            return xp_lerp(a, b, done, q=left, xp=xp)
-        rest = xp_half_cosine_fraction(done, left, xp=xp)  # (1 + cos(pi * pct)) / 2: 1 at the start
-        return xp_lerp(b, a, rest, q=functools.partial(xp_half_cosine_fraction, left, done, xp=xp), xp=xp)
+            return xp_lerp(a, b, done(), q=left, xp=xp)
+        return xp_lerp(b, a, rest, q=lambda: xp_half_cosine_fraction(left, done(), xp=xp), xp=xp)
 
     def value(self, step: Any, xp: Any) -> Any:
         step = _nonnegative(step, xp)
@@ -292,19 +297,37 @@ class OneCycle(Schedule):
         # before step 0 hold none
         live = [p for p in phases if p[1] >= 0]
         if isinstance(step, int):
-            for phase in live:
-                if step <= phase[1]:
-                    return self._anneal(step, phase, xp)
-            return self._anneal(step, last, xp)
-        out = self._anneal(step, last, xp)
+            phase = next((p for p in live if step <= p[1]), last)
+            done, left = xp_interval_fraction(step, phase[0], phase[1], lazy=True, xp=xp)
+            rest = None if self.anneal_strategy == "linear" else xp_half_cosine_fraction(done, left, xp=xp)
+            return self._anneal(done, left, rest, phase, xp)
+        # each phase with the mask of the steps it holds (None: every step no earlier phase holds)
         top = xp.iinfo(step.dtype).max
-        for phase in reversed(live):
+        held = []
+        for phase in [*live, last]:
             end = math.floor(phase[1])
-            if end < top:
-                out = xp.where(step <= end, self._anneal(step, phase, xp), out)
-            else:
-                out = self._anneal(step, phase, xp)
-        return out
+            if phase is last or end >= top:
+                held.append((None, phase))
+                break
+            held.append((step <= end, phase))
+
+        def pick(values: list[Any]) -> Any:
+            """Each step's own phase's value."""
+            out = values[-1]
+            for (mask, _), value in zip(reversed(held[:-1]), reversed(values[:-1]), strict=True):
+                out = xp.where(mask, value, out)
+            return out
+
+        # the fractions of each step's own phase, then one half cosine of them (a transcendental
+        # once per step, not once per phase), then each phase's lerp (a few operations)
+        fractions = [xp_interval_fraction(step, p[0], p[1], lazy=True, xp=xp) for _, p in held]
+        left = pick([f[1] for f in fractions])
+
+        def done() -> Any:
+            return pick([f[0]() for f in fractions])
+
+        rest = None if self.anneal_strategy == "linear" else xp_half_cosine_fraction(done, left, xp=xp)
+        return pick([self._anneal(done, left, rest, p, xp) for _, p in held])
 
     def breakpoints(self) -> tuple[int, ...]:
         """The first step of each phase after the first, and the end."""

@@ -30,6 +30,8 @@ class ExponentialDecay(Schedule):
       (0.1, 0.05, 0.0)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt
     decay_rate: PositiveFloat

@@ -24,7 +24,7 @@ from lrsched.numerics import (
     xp_periodic_progress,
     xp_progress,
     xp_rational_cycle,
-    xp_remaining,
+    xp_sqrt_fall,
 )
 from lrsched.spec import Doc, NonNegativeFloat, NonNegativeInt, PositiveInt, Schedule, UnitFloat, _real
 
@@ -93,6 +93,8 @@ class CosineCycles(Schedule):
       (0.1, 0.05, 0.0, 0.05)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt
     num_cycles: NonNegativeFloat = 0.5
@@ -106,7 +108,7 @@ class CosineCycles(Schedule):
 
     def value(self, step: Any, xp: Any) -> Any:
         num, den = self._frequency
-        done, left = xp_periodic_progress(step, -self.lead, num, den, xp=xp)
+        done, left = xp_periodic_progress(step, -self.lead, num, den, lazy=True, xp=xp)
         shape = xp_half_cosine_fraction(done, left, xp=xp)
         return xp_blend(self.initial_learning_rate, self.alpha, shape, xp=xp)
 
@@ -146,6 +148,8 @@ class CosineHardRestarts(Schedule):
       >>> spec(0), spec(250), spec(500), spec(999) < 1e-6, spec(1000)
       (0.1, 0.05, 0.1, True, 0.0)
     """
+
+    unsigned_steps = True
 
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt
@@ -200,6 +204,8 @@ class InverseSqrtDecay(Schedule):
       (0.1, 0.05, 0.01)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     timescale: PositiveInt = 10_000
 
@@ -236,16 +242,21 @@ class OneMinusSqrtDecay(Schedule):
       (0.1, 0.05, 0.0, 0.0)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt
     end_learning_rate: NonNegativeFloat = 0.0
 
     def value(self, step: Any, xp: Any) -> Any:
         d = self.decay_steps
-        p, q = xp_progress(step, 0, d, xp=xp), xp_remaining(step, 0, d, xp=xp)
-        root = xp.sqrt(p)
-        fraction = q / (1 + root)  # 1 - sqrt(p), accurate near p = 1
-        return xp_lerp(self.end_learning_rate, self.initial_learning_rate, fraction, q=root, xp=xp)
+        fraction = xp_sqrt_fall(step, 0, d, xp=xp)  # 1 - sqrt(p): a new array, the lerp's to compute in
+
+        def root() -> Any:  # its complement, sqrt(p), computed only if the lerp needs it
+            return xp.sqrt(xp_progress(step, 0, d, xp=xp))
+
+        end, start = self.end_learning_rate, self.initial_learning_rate
+        return xp_lerp(end, start, fraction, q=root, overwrite_p=True, xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
         return (self.decay_steps,)

@@ -31,6 +31,8 @@ class InverseTimeDecay(Schedule):
       (0.1, 0.05)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt
     decay_rate: NonNegativeFloat

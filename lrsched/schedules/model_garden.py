@@ -194,6 +194,8 @@ class _WithOffset(Schedule):
     base's names, defaults and rules.
     """
 
+    unsigned_steps = True
+
     _base: ClassVar[type[Schedule]]
     offset: NonNegativeInt = 0
 
@@ -415,6 +417,8 @@ class LinearWarmup(Schedule):
       (0.0, 0.025, 0.05, 0.025)
     """
 
+    unsigned_steps = True
+
     after_warmup_lr_sched: ScheduleOrRate
     warmup_steps: NonNegativeInt
     warmup_learning_rate: NonNegativeFloat
@@ -457,6 +461,8 @@ class PolynomialWarmUp(Schedule):
       >>> spec(0), spec(1), spec(5), spec(10)
       (0.001, 0.001, 0.025, 0.1)
     """
+
+    unsigned_steps = True
 
     after_warmup_lr_sched: ScheduleOrRate
     warmup_steps: NonNegativeInt
@@ -501,6 +507,8 @@ class DirectPowerDecay(Schedule):
       (0.1, 0.1, 0.01)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     power: StepPower = 1.0
     name: Name = "DirectPowerDecay"
@@ -537,6 +545,8 @@ class PowerAndLinearDecay(Schedule):
       >>> spec(0), spec(40), spec(60), spec(100)
       (1.0, 0.025, 0.013333333333333334, 0.0)
     """
+
+    unsigned_steps = True
 
     initial_learning_rate: NonNegativeFloat
     total_decay_steps: NonNegativeInt
@@ -588,6 +598,8 @@ class PowerDecayWithOffset(Schedule):
       (3.0, 3.0, 1.0, 0.1)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     power: StepPower = 1.0
     offset: NonNegativeInt = 0
@@ -620,6 +632,8 @@ class _Periodic(Schedule):
     """``schedule`` at the step folded into ``[0, length]`` where ``cos(pi * step / length)`` has
     the same value (:func:`~lrsched.numerics.xp_cosine_step`): a cosine ramp continued as the
     cosine it is, on both sides. Internal to :class:`StepCosineDecayWithOffset`; not registered."""
+
+    unsigned_steps = True
 
     schedule: ScheduleField
     length: PositiveInt
@@ -654,6 +668,8 @@ class StepCosineDecayWithOffset(Schedule):
       >>> spec(10), spec(60), spec(110), spec(160), spec(210)
       (1.0, 0.75, 0.5, 0.3, 0.1)
     """
+
+    unsigned_steps = True
 
     boundaries: IncreasingSteps
     values: NonNegativeFloatTuple

@@ -33,6 +33,8 @@ class PiecewiseConstantDecay(Schedule):
       (0.1, 0.01, 0.001)
     """
 
+    unsigned_steps = True
+
     boundaries: IncreasingSteps
     values: NonNegativeFloatTuple
     name: Name = "PiecewiseConstant"

@@ -39,6 +39,8 @@ class PolynomialDecay(Schedule):
       (0.1, 0.025, 0.0, 0.0)
     """
 
+    unsigned_steps = True
+
     initial_learning_rate: NonNegativeFloat
     decay_steps: PositiveInt
     end_learning_rate: NonNegativeFloat = 0.0001
@@ -52,7 +54,8 @@ class PolynomialDecay(Schedule):
         fraction = xp_polynomial(
             step, 0, self.decay_steps, self.power, rising=rising, cycle=self.cycle, extend=not rising, xp=xp
         )
-        return xp_lerp(start, end, fraction, xp=xp) if rising else xp_lerp(end, start, fraction, xp=xp)
+        low, high = (start, end) if rising else (end, start)
+        return xp_lerp(low, high, fraction, overwrite_p=True, xp=xp)  # fraction: a new array
 
     def breakpoints(self) -> tuple[int, ...]:
         """The decay's end (with ``cycle``, its first few ends)."""

@@ -41,7 +41,7 @@ def render(spec: Schedule, *, dtype: str = "float64") -> Callable[[Any], Any]:
         )
     xp = np if dtype == "float64" else with_float_dtype(np, _DTYPES[dtype])
     value = spec.value
-    unsigned = _lrsched_own(spec)  # a third party's value() may compute ``n - step``: signed steps
+    unsigned = spec.takes_unsigned_steps()  # a value() computing ``n - step`` gets signed steps
 
     def schedule(step: Any) -> Any:
         if isinstance(step, int):
@@ -58,19 +58,6 @@ def render(spec: Schedule, *, dtype: str = "float64") -> Callable[[Any], Any]:
     return schedule
 
 
-def _lrsched_own(spec: Schedule) -> bool:
-    """Whether ``spec`` and every schedule nested in it are lrsched's built-in ones, whose helpers
-    take unsigned steps (and drop their branches for negative steps on them)."""
-    if not type(spec).__module__.startswith("lrsched.schedules."):
-        return False
-    for field in type(spec).model_fields:
-        inner = getattr(spec, field)
-        for item in inner if isinstance(inner, tuple) else (inner,):
-            if isinstance(item, Schedule) and not _lrsched_own(item):
-                return False
-    return True
-
-
 def _python_int(step: int, unsigned: bool) -> np.ndarray:
     if isinstance(step, bool) or not 0 <= step <= _INT64_MAX:
         rule = "must be an integer, not a bool" if isinstance(step, bool) else "must be in [0, 2**63 - 1]"
@@ -81,11 +68,11 @@ def _python_int(step: int, unsigned: bool) -> np.ndarray:
 
 
 def _nonnegative(steps: np.ndarray, own: bool) -> np.ndarray:
-    """Integer steps, all >= 0 (a StepError otherwise); with ``own`` (lrsched's own
-    schedules), as an unsigned dtype: the schedules' branches for steps below 0 drop out (their
-    dtype says none is there), and 64-bit steps below 2**32 go to uint32 (fewer digits to split),
-    as a view of their low halves where the layout allows (no copy). One pass: a negative step
-    viewed as unsigned is at least 2**(bits - 1)."""
+    """Integer steps, all >= 0 (a StepError otherwise); with ``own`` (a spec that
+    :meth:`~lrsched.Schedule.takes_unsigned_steps`), as an unsigned dtype: the schedules'
+    branches for steps below 0 drop out (their dtype says none is there), and 64-bit steps below
+    2**32 go to uint32 (fewer digits to split), as a view of their low halves where the layout
+    allows (no copy). One pass: a negative step viewed as unsigned is at least 2**(bits - 1)."""
     if not steps.dtype.isnative:  # a view below reads the bytes in the machine's order
         steps = steps.astype(steps.dtype.newbyteorder("="))
     unsigned = steps.view(np.dtype(f"u{steps.dtype.itemsize}"))
