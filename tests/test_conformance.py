@@ -255,6 +255,13 @@ def test_assert_close_holds_values_to_their_size_down_to_a_millionth_of_the_peak
     assert_close(math.inf, 3.4028235132357743e38, dtype="float32")  # below the max's midpoint to 2**128,
     with pytest.raises(ConformanceError):  # but within an ulp of 2**128 (inf)
         assert_close(math.inf, 3.4e38, dtype="float32")  # 20 ulps below 2**128
+    # a backend that flushes subnormal results to 0 (XLA on CPU, TensorFlow): 0 for those only
+    for dtype, subnormal, normal in (("float32", 1.1e-38, 1.2e-38), ("float64", 2e-308, 2.3e-308)):
+        with pytest.raises(ConformanceError):
+            assert_close(0.0, subnormal, dtype=dtype, peak=subnormal)
+        assert_close(0.0, subnormal, dtype=dtype, peak=subnormal, flush_subnormals=True)
+        with pytest.raises(ConformanceError):
+            assert_close(0.0, normal, dtype=dtype, peak=normal, flush_subnormals=True)
     with pytest.raises(ConformanceError):
         assert_close(math.nan, 1.0, dtype="float64")
 

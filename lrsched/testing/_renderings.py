@@ -36,6 +36,8 @@ class Rendering:
         the values.
       step_limit: a function returning the largest step it takes, called when the check runs;
         by default int64's max.
+      flushes_subnormals: the backend flushes subnormal results to 0 (XLA on CPU, TensorFlow):
+        the value checks then also take 0 for an exact value below the dtype's smallest normal.
 
     Example:
       >>> import lrsched
@@ -49,6 +51,7 @@ class Rendering:
     evaluate: Callable[[Schedule, Sequence[int]], list[float]] | None = None  # None: set to the backend's
     dtype: str | Callable[[], str] | None = None
     step_limit: Callable[[], int] | None = None
+    flushes_subnormals: bool = False
 
     def __post_init__(self) -> None:
         if self.evaluate is None:

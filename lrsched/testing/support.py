@@ -101,25 +101,45 @@ def evaluate(rendering: Rendering, spec: Schedule, steps: Sequence[int]) -> tupl
     return steps, values
 
 
-def compare(spec: Schedule, steps: Sequence[int], got: Sequence[float], dtype: str, what: str) -> None:
+def _check_value(
+    spec: Schedule, step: int, value: float, want: float, dtype: str, scale: float, where: str, flush: bool
+) -> None:
+    """``value`` is close to ``want`` (the exact value at ``step``) or, for a composition whose part
+    is beyond the dtype's range there, to the composition of its parts' values in the dtype (0 or
+    inf), not the exact value (:func:`rounded_parts`)."""
+    try:
+        assert_close(value, want, dtype=dtype, peak=scale, where=where, flush_subnormals=flush)
+    except ConformanceError as error:
+        second = rounded_parts(spec, step, dtype)
+        try:
+            if second is None:
+                raise
+            assert_close(value, second, dtype=dtype, peak=scale, flush_subnormals=flush)
+        except ConformanceError:
+            also = "" if second is None else f" (nor {second!r}, its parts' {dtype} values composed)"
+            raise ConformanceError(f"{error}{also}") from None
+
+
+def compare(
+    spec: Schedule,
+    steps: Sequence[int],
+    got: Sequence[float],
+    dtype: str,
+    what: str,
+    *,
+    flush_subnormals: bool = False,
+) -> None:
     """Raise :class:`ConformanceError` listing the steps where ``got`` is not close to the exact
-    values for ``dtype`` (``"float32"`` or ``"float64"``); ``what`` names the values."""
+    values for ``dtype`` (``"float32"`` or ``"float64"``); ``what`` names the values.
+    ``flush_subnormals``: the backend flushes subnormal results to 0 (see
+    :func:`~lrsched.testing.assert_close`)."""
     failures = []
     scale = peak(spec)
     for step, value in zip(steps, got, strict=True):
         try:
-            assert_close(value, exact(spec, step), dtype=dtype, peak=scale, where=f"step {step}")
+            _check_value(spec, step, value, exact(spec, step), dtype, scale, f"step {step}", flush_subnormals)
         except ConformanceError as error:
-            # a composition whose part is beyond the dtype's range there may give the
-            # composition of its parts' values in the dtype (0 or inf), not the exact value
-            second = rounded_parts(spec, step, dtype)
-            try:
-                if second is None:
-                    raise
-                assert_close(value, second, dtype=dtype, peak=scale)
-            except ConformanceError:
-                also = "" if second is None else f" (nor {second!r}, its parts' {dtype} values composed)"
-                failures.append(f"{error}{also}")
+            failures.append(str(error))
     if failures:
         shown = "\n  ".join(failures[:8])
         more = f"\n  ... and {len(failures) - 8} more" if len(failures) > 8 else ""
@@ -134,7 +154,7 @@ def values_check(rendering: Rendering) -> Callable[[Schedule], None]:
     def check(spec: Schedule) -> None:
         steps, got = evaluate(rendering, spec, sample_steps(spec, rendering.max_step()))
         dtype = resolve_dtype(rendering, got, [exact(spec, s) for s in steps])
-        compare(spec, steps, got, dtype, rendering.label)
+        compare(spec, steps, got, dtype, rendering.label, flush_subnormals=rendering.flushes_subnormals)
 
     return check
 
@@ -153,10 +173,15 @@ def _tolerance(value: float, dtype: str, scale: float) -> float:
     return 1e-12 * size if dtype == "float64" else 4 * float32_ulp(size)
 
 
-def _misplaced(want: tuple[float, float], got: tuple[float, float], dtype: str, scale: float) -> bool:
-    """Whether a visible jump from ``want[0]`` to ``want[1]`` is missing or reversed in ``got``."""
+def _misplaced(
+    want: tuple[float, float], got: tuple[float, float], dtype: str, scale: float, flush: bool
+) -> bool:
+    """Whether a visible jump from ``want[0]`` to ``want[1]`` is missing or reversed in ``got``
+    (with ``flush``, a jump between subnormals is not visible: both may be 0)."""
     (es, et), (gs, gt) = want, got
     tiny = 2 * (2.0**-1074 if dtype == "float64" else 2.0**-149)
+    if flush:
+        tiny = 2.0**-1022 if dtype == "float64" else 2.0**-126
     jump = abs(_round(et, dtype) - _round(es, dtype))
     visible = jump > max(tiny, _tolerance(es, dtype, scale) + _tolerance(et, dtype, scale))
     return visible and ((gt > gs) != (et > es) or gs == gt)
@@ -198,13 +223,15 @@ def boundaries_check(rendering: Rendering) -> Callable[[Schedule], None]:
                 continue
             # where a composition's part is beyond the dtype's range, either oracle (see compare)
             second = rounded_parts(spec, s, dtype), rounded_parts(spec, t, dtype)
-            if _misplaced((es, et), (gs, gt), dtype, scale) and (
+            flush = rendering.flushes_subnormals
+            if _misplaced((es, et), (gs, gt), dtype, scale, flush) and (
                 second == (None, None)
                 or _misplaced(
                     (es if second[0] is None else second[0], et if second[1] is None else second[1]),
                     (gs, gt),
                     dtype,
                     scale,
+                    flush,
                 )
             ):
                 failures.append(
@@ -236,6 +263,7 @@ def _check_dtype_case(
     call: Callable[[Any], Any],
     to_floats: Callable[[Any], tuple[tuple[int, ...], list[float], str]],
     dtype: str,
+    flush: bool,
 ) -> None:
     import numpy as np
 
@@ -246,7 +274,8 @@ def _check_dtype_case(
             raise ConformanceError(f"{what}: steps of shape {shape} gave a result of shape {out_shape}")
         if out_dtype != dtype:
             raise ConformanceError(f"{what}: expected {dtype} values; received {out_dtype}")
-        compare(spec, list(np.asarray(chosen).reshape(-1)), values, dtype, f"{what}, shape {shape}")
+        steps_given = list(np.asarray(chosen).reshape(-1))
+        compare(spec, steps_given, values, dtype, f"{what}, shape {shape}", flush_subnormals=flush)
 
 
 def dtype_cases(
@@ -258,6 +287,8 @@ def dtype_cases(
     dtype: str,
     max_step: int,
     names: Sequence[str] = INTEGER_DTYPES,
+    *,
+    flush_subnormals: bool = False,
 ) -> None:
     """Steps of each integer dtype in ``names``, 0-d, 1-d and 2-d, give ``f``'s values right.
 
@@ -272,6 +303,7 @@ def dtype_cases(
       max_step: the largest step the backend takes: a dtype whose max is beyond it must give
         the right value there or an :class:`lrsched.StepError`.
       names: the integer dtypes to try.
+      flush_subnormals: the backend flushes subnormal results to 0 (see :func:`compare`).
     """
     import numpy as np
 
@@ -284,13 +316,16 @@ def dtype_cases(
             return make(steps, shape, name)
 
         steps, beyond = _step_cases(spec, info_max, max_step)
-        _check_dtype_case(spec, f"{backend} {name} steps", steps, build, f, to_floats, dtype)
+        _check_dtype_case(
+            spec, f"{backend} {name} steps", steps, build, f, to_floats, dtype, flush_subnormals
+        )
         if beyond is not None:  # the dtype's max is beyond the backend's steps: right, or a StepError
             try:
                 _, values, _ = to_floats(f(build([beyond], (1,))))
             except lrsched.StepError:
                 continue
-            compare(spec, [beyond], values, dtype, f"{backend} {name} steps at the dtype's max")
+            what = f"{backend} {name} steps at the dtype's max"
+            compare(spec, [beyond], values, dtype, what, flush_subnormals=flush_subnormals)
 
 
 # -- the step policy ------------------------------------------------------------------------------
@@ -332,7 +367,13 @@ def eager_policy(
 
 
 def traced_policy(
-    spec: Schedule, what: str, call: Callable[[Any], float], fraction: Any, negative: Any
+    spec: Schedule,
+    what: str,
+    call: Callable[[Any], float],
+    fraction: Any,
+    negative: Any,
+    *,
+    flush_subnormals: bool = False,
 ) -> None:
     """Traced code cannot raise on a value: ``call(fraction)`` (a traced 2.5) gives NaN, and
     ``call(negative)`` (a traced -1) the formula's extension to step -1, in float32."""
@@ -341,10 +382,7 @@ def traced_policy(
     got = call(fraction)
     if got == got:
         raise ConformanceError(f"{what}: a traced fractional step (2.5) gave {got!r}; NaN expected")
-    assert_close(
-        call(negative),
-        exact_value(spec.value, -1),
-        dtype="float32",
-        peak=peak(spec),
-        where=f"{what}: traced step -1",
+    want = exact_value(spec.value, -1)
+    _check_value(
+        spec, -1, call(negative), want, "float32", peak(spec), f"{what}: traced step -1", flush_subnormals
     )

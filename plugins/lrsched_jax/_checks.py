@@ -43,7 +43,9 @@ def float_dtype() -> str:
     return "float64" if jax.config.jax_enable_x64 else "float32"
 
 
-_JAX = Rendering("jax", "jax", dtype=float_dtype, step_limit=max_step)
+#: XLA on CPU flushes subnormal results to 0 (its FTZ/DAZ flags)
+_FLUSH = True
+_JAX = Rendering("jax", "jax", dtype=float_dtype, step_limit=max_step, flushes_subnormals=_FLUSH)
 
 values = values_check(_JAX)
 boundaries = boundaries_check(_JAX)
@@ -66,7 +68,9 @@ def step_dtypes(spec: Schedule) -> None:
         return values.shape, [float(v) for v in values.reshape(-1)], str(values.dtype)
 
     names = ("int8", "int16", "int32", "uint8", "uint16", *(("int64", "uint32", "uint64") if x64 else ()))
-    dtype_cases(spec, "jax", f, make, to_floats, float_dtype(), max_step(), names=names)
+    dtype_cases(
+        spec, "jax", f, make, to_floats, float_dtype(), max_step(), names=names, flush_subnormals=_FLUSH
+    )
 
 
 def transforms(spec: Schedule) -> None:
@@ -92,10 +96,10 @@ def transforms(spec: Schedule) -> None:
         raise ConformanceError(
             f"jax.jit traced {len(traces)} times for {len(steps)} step values; once expected"
         )
-    compare(spec, steps, got, dtype, "jax.jit")
+    compare(spec, steps, got, dtype, "jax.jit", flush_subnormals=_FLUSH)
     array = jnp.asarray(steps, dtype=int_dtype)
     for what, g in (("jax.vmap", jax.vmap(f)), ("jax.jit(jax.vmap)", jax.jit(jax.vmap(f)))):
-        compare(spec, steps, [float(v) for v in np.asarray(g(array))], dtype, what)
+        compare(spec, steps, [float(v) for v in np.asarray(g(array))], dtype, what, flush_subnormals=_FLUSH)
 
 
 def kth_update(spec: Schedule) -> None:
@@ -116,7 +120,9 @@ def kth_update(spec: Schedule) -> None:
     for _ in range(KTH_UPDATES):
         updates, state = update(state)  # updates = -lr * 1
         got.append(-float(np.asarray(updates)))
-    compare(spec, list(range(KTH_UPDATES)), got, float_dtype(), "optax sgd's k-th update")
+    compare(
+        spec, list(range(KTH_UPDATES)), got, float_dtype(), "optax sgd's k-th update", flush_subnormals=_FLUSH
+    )
 
 
 def step_policy(spec: Schedule) -> None:
@@ -136,4 +142,11 @@ def step_policy(spec: Schedule) -> None:
         "array": ((jnp.asarray([3.0]), jnp.asarray([3])), jnp.asarray([2.5]), jnp.asarray([-1])),
     }
     eager_policy("jax", f, to_float, cases)
-    traced_policy(spec, "jax.jit", lambda s: float(jax.jit(f)(s)), jnp.float32(2.5), jnp.int32(-1))
+    traced_policy(
+        spec,
+        "jax.jit",
+        lambda s: float(jax.jit(f)(s)),
+        jnp.float32(2.5),
+        jnp.int32(-1),
+        flush_subnormals=_FLUSH,
+    )

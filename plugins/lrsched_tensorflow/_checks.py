@@ -41,8 +41,12 @@ def _float64(spec: Schedule, steps: Sequence[int]) -> list[float]:
     return [float(v) for v in ops.convert_to_numpy(values)]
 
 
-_FLOAT32 = Rendering("tensorflow", "tensorflow", dtype="float32")  # lrsched.evaluate
-_FLOAT64 = Rendering("tensorflow-float64", "tensorflow", _float64, "float64")
+#: TensorFlow on CPU (oneDNN, XLA) flushes subnormal results to 0
+_FLUSH = True
+_FLOAT32 = Rendering(
+    "tensorflow", "tensorflow", dtype="float32", flushes_subnormals=_FLUSH
+)  # lrsched.evaluate
+_FLOAT64 = Rendering("tensorflow-float64", "tensorflow", _float64, "float64", flushes_subnormals=_FLUSH)
 
 values = values_check(_FLOAT32)
 values_float64 = values_check(_FLOAT64)
@@ -65,7 +69,7 @@ def step_dtypes(spec: Schedule) -> None:
         values = np.asarray(out)
         return values.shape, [float(v) for v in values.reshape(-1)], str(values.dtype)
 
-    dtype_cases(spec, "tensorflow", f, make, to_floats, "float32", INT64_MAX)
+    dtype_cases(spec, "tensorflow", f, make, to_floats, "float32", INT64_MAX, flush_subnormals=_FLUSH)
 
 
 def keras_config(spec: Schedule) -> None:
@@ -110,7 +114,9 @@ def kth_update(spec: Schedule) -> None:
         iterations = int(keras.ops.convert_to_numpy(optimizer.iterations.value))
     if iterations != KTH_UPDATES:
         raise ConformanceError(f"the optimizer counted {iterations} updates for {KTH_UPDATES}")
-    compare(spec, list(range(KTH_UPDATES)), got, "float32", "Keras SGD's k-th update")
+    compare(
+        spec, list(range(KTH_UPDATES)), got, "float32", "Keras SGD's k-th update", flush_subnormals=_FLUSH
+    )
 
 
 def step_policy(spec: Schedule) -> None:
@@ -135,5 +141,10 @@ def step_policy(spec: Schedule) -> None:
     eager_policy("tensorflow", f, to_float, cases)
     traced = tf.function(lambda s: f(s))
     traced_policy(
-        spec, "tf.function", lambda s: float(traced(s)), tf.constant(2.5), tf.constant(-1, tf.int64)
+        spec,
+        "tf.function",
+        lambda s: float(traced(s)),
+        tf.constant(2.5),
+        tf.constant(-1, tf.int64),
+        flush_subnormals=_FLUSH,
     )
