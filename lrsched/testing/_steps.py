@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from lrsched.spec import Schedule
 
-__all__ = ["INT32_MAX", "INT64_MAX", "boundary_steps", "exact", "peak", "same_value", "sample_steps"]
+__all__ = [
+    "INT32_MAX",
+    "INT64_MAX",
+    "boundary_steps",
+    "exact",
+    "peak",
+    "round_to",
+    "rounded_parts",
+    "same_value",
+    "sample_steps",
+]
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -127,7 +137,8 @@ def _parts(spec: Schedule) -> dict[str, object]:
     return out
 
 
-def _round_to(value: float, dtype: str) -> float:
+def round_to(value: float, dtype: str) -> float:
+    """``value`` rounded to ``dtype`` (``"float32"``: inf beyond its range), as a Python float."""
     if dtype == "float64" or not math.isfinite(value):
         return value
     try:
@@ -145,7 +156,7 @@ class _RoundedPart:
 
     def value(self, step: object, xp: object) -> object:
         got, inner_beyond = _parts_rounded(self._part, int(step), self._dtype)  # type: ignore[call-overload]
-        rounded = _round_to(got, self._dtype)
+        rounded = round_to(got, self._dtype)
         tiny, huge = _RANGE[self._dtype]
         # beyond the dtype's normal range (0 and float64's subnormals included: the exact part
         # may be below float64's range, where a float64 reads 0)

@@ -22,7 +22,6 @@ Example:
 from __future__ import annotations
 
 import math
-import struct
 import unittest
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ from lrsched.testing._steps import (
     exact,
     few_steps,
     peak,
+    round_to,
     rounded_parts,
     same_value,
     sample_steps,
@@ -159,15 +159,6 @@ def values_check(rendering: Rendering) -> Callable[[Schedule], None]:
     return check
 
 
-def _round(value: float, dtype: str) -> float:
-    if dtype == "float64" or not math.isfinite(value):
-        return value
-    try:
-        return struct.unpack("f", struct.pack("f", value))[0]
-    except OverflowError:
-        return math.copysign(math.inf, value)
-
-
 def _tolerance(value: float, dtype: str, scale: float) -> float:
     size = max(abs(value), 1e-6 * scale)
     return 1e-12 * size if dtype == "float64" else 4 * float32_ulp(size)
@@ -182,7 +173,7 @@ def _misplaced(
     tiny = 2 * (2.0**-1074 if dtype == "float64" else 2.0**-149)
     if flush:
         tiny = 2.0**-1022 if dtype == "float64" else 2.0**-126
-    jump = abs(_round(et, dtype) - _round(es, dtype))
+    jump = abs(round_to(et, dtype) - round_to(es, dtype))
     visible = jump > max(tiny, _tolerance(es, dtype, scale) + _tolerance(et, dtype, scale))
     return visible and ((gt > gs) != (et > es) or gs == gt)
 
