@@ -243,6 +243,7 @@ def test_each_check_is_its_own_test_id():
 
 def test_assert_close_holds_values_to_their_size_down_to_a_millionth_of_the_peak():
     assert float32_ulp(1.0) == 2.0**-23 and float32_ulp(1.5) == 2.0**-23 and float32_ulp(1e-50) == 2.0**-149
+    assert float32_ulp(2.0**200) == 2.0**177  # a size beyond float32's range keeps its own ulp
     assert_close(1.0 + 4 * 2.0**-23, 1.0, dtype="float32")
     with pytest.raises(ConformanceError, match="float32 ulps"):
         assert_close(1.0 + 5 * 2.0**-23, 1.0, dtype="float32")
@@ -443,6 +444,14 @@ FOUND_BY_FUZZ = [
     "Product([Clip(Constant(3.9326354576420706e-258)), Clip(StepCosineDecayWithOffset(boundaries=[0, 1], "
     "offset=6394, values=[0.0, 1.0])), LinearWarmup(Constant(2.823172023508243e-131), 0, 0.0), "
     "ExponentialDecay(1.0, 34, 1027.0)])",
+    # a subnormal part is held to two spacings: one off, times 5, is five off the exact value
+    "Product([Product([Constant(5.0), OneCycle(max_lr=5e-324, total_steps=10, pct_start=0.3)])])",
+    # a peak beyond float32 (4.5e59): a millionth of it keeps its own ulp, not float32's max's;
+    # and a part's allowed error times 6.6e33 is inf in float32 where the exact value is 0
+    "Scale(CosineAnnealing(initial_learning_rate=1.3847860390817225e29, T_max=169, eta_min=0.0), "
+    "factor=3.228045767125404e30)",
+    "Scale(CosineAnnealing(initial_learning_rate=2.8360418080393677e32, T_max=169, eta_min=0.0), "
+    "factor=6.611037112102809e33)",
     # min(x, 0) for x clearly above 0 kept x's error bound: spec(2**24 + 1) took the last precision
     "Offset(Clip(CosineAnnealing(1.0, T_max=8388608, eta_min=0.0), maximum=0.0), offset=0)",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "peak",
     "round_to",
     "rounded_parts",
+    "rounded_parts_range",
     "same_value",
     "sample_steps",
 ]
@@ -147,21 +148,30 @@ def round_to(value: float, dtype: str) -> float:
         return math.copysign(math.inf, value)
 
 
+#: What a part below the dtype's normal range may be off by (the kit's own tolerance there: two
+#: float64 subnormal spacings, four float32 ones).
+_SUBNORMAL_SLACK = {"float32": 4 * 2.0**-149, "float64": 2 * 2.0**-1074}
+
+
 class _RoundedPart:
     """A nested schedule whose exact value is rounded to ``dtype`` (its own parts first): the
-    value a composition receives from it in that dtype. Anything else is the part's own."""
+    value a composition receives from it in that dtype; a subnormal one moved by ``side`` times
+    the slack the kit allows it. Anything else is the part's own."""
 
-    def __init__(self, part: Schedule, dtype: str, beyond: list[bool]) -> None:
-        self._part, self._dtype, self._beyond = part, dtype, beyond
+    def __init__(self, part: Schedule, dtype: str, side: int, beyond: list[bool]) -> None:
+        self._part, self._dtype, self._side, self._beyond = part, dtype, side, beyond
 
     def value(self, step: object, xp: object) -> object:
-        got, inner_beyond = _parts_rounded(self._part, int(step), self._dtype)  # type: ignore[call-overload]
+        got, inner_beyond = _parts_rounded(self._part, int(step), self._dtype, self._side)  # type: ignore[call-overload]
         rounded = round_to(got, self._dtype)
         tiny, huge = _RANGE[self._dtype]
         # beyond the dtype's normal range (0 and float64's subnormals included: the exact part
         # may be below float64's range, where a float64 reads 0)
         if inner_beyond or not (math.isnan(got) or tiny <= abs(got) < huge):
             self._beyond[0] = True
+        if self._side and math.isfinite(rounded) and abs(rounded) < tiny:
+            moved = rounded + self._side * _SUBNORMAL_SLACK[self._dtype]
+            rounded = max(moved, 0.0) if got >= 0 else moved  # a part >= 0 stays so
         return xp.asarray(rounded)  # type: ignore[attr-defined]
 
     def __getattr__(self, name: str) -> object:
@@ -169,10 +179,10 @@ class _RoundedPart:
 
 
 @lru_cache(maxsize=65536)
-def _parts_rounded(spec: Schedule, step: int, dtype: str) -> tuple[float, bool]:
+def _parts_rounded(spec: Schedule, step: int, dtype: str, side: int = 0) -> tuple[float, bool]:
     """``spec``'s exact value at ``step`` with each nested schedule's value rounded to ``dtype``
-    (recursively), correctly rounded to float64; and whether any part was beyond the dtype's
-    normal range there."""
+    (recursively; a subnormal one moved by ``side`` times its slack), correctly rounded to
+    float64; and whether any part was beyond the dtype's normal range there."""
     parts = _parts(spec)
     if not parts:
         from lrsched.exact import exact_value
@@ -180,9 +190,9 @@ def _parts_rounded(spec: Schedule, step: int, dtype: str) -> tuple[float, bool]:
         return exact_value(spec.value, step), False
     beyond = [False]
     update = {
-        name: tuple(_RoundedPart(p, dtype, beyond) for p in value)
+        name: tuple(_RoundedPart(p, dtype, side, beyond) for p in value)
         if isinstance(value, tuple)
-        else _RoundedPart(value, dtype, beyond)  # type: ignore[arg-type]
+        else _RoundedPart(value, dtype, side, beyond)  # type: ignore[arg-type]
         for name, value in parts.items()
     }
     from lrsched.exact import exact_value
@@ -209,3 +219,12 @@ def rounded_parts(spec: Schedule, step: int, dtype: str) -> float | None:
         return None
     value, beyond = _parts_rounded(spec, int(step), dtype)
     return value if beyond else None
+
+
+def rounded_parts_range(spec: Schedule, step: int, dtype: str) -> tuple[float, float]:
+    """Where :func:`rounded_parts` is not ``None``: the least and greatest of the composition's
+    exact values with each subnormal part moved down and up by the slack the kit allows it (two
+    float64 subnormal spacings, four float32 ones), for compositions that grow or shrink with
+    each part (a subnormal factor computed one spacing off, times 5, is five spacings off)."""
+    low, high = (_parts_rounded(spec, int(step), dtype, side)[0] for side in (-1, 1))
+    return min(low, high), max(low, high)

@@ -28,7 +28,8 @@ def float32_ulp(x: float) -> float:
       >>> float32_ulp(1.0) == 2.0**-23, float32_ulp(0.0) == 2.0**-149
       (True, True)
     """
-    x = min(abs(x), FLOAT32_MAX)
+    # a size beyond float32's range (a millionth of a peak past it) keeps its own ulp
+    x = FLOAT32_MAX if math.isinf(x) else abs(x)
     if x < 2.0**-126:
         return 2.0**-149
     return 2.0 ** (math.frexp(x)[1] - 24)
