@@ -650,6 +650,15 @@ class ExactNamespace(_ScalarOps):
             f"value(step, xp) may use: {', '.join(_FUNCTIONS)} (see docs/numerics.md)"
         )
 
+    def exactly(self, x: object, value: int) -> bool:
+        """Whether ``x`` is known to be exactly ``value`` (an exact or rational real): no
+        comparison, so never undecided (False where ``x`` is inexact, whatever it rounds to)."""
+        if _is_int(x):
+            return x == value
+        r = x if isinstance(x, Real) else _lift(x, self)
+        q = None if r is None else _rational(r)
+        return q is not None and q[0] == value * q[1]
+
     # -- creation and casts ----------------------------------------------------------------
     def real(self, value: object) -> Real:
         """``value`` (an int, float or real) as a :class:`Real`, exactly."""

@@ -1577,8 +1577,10 @@ def xp_lerp(a: Any, b: Any, p: Any, *, q: Any = None, overwrite_p: bool = False,
       array([0.  , 0.15, 0.3 ])
     """
     kind = _kind(xp)
-    if kind == "exact":  # exact reals: a + (b - a) * p is a at 0 and b at 1, no cancellation
+    if kind == "exact":  # exact reals: a + (b - a) * p, and a or b themselves at exact ends
         a, b = xp.real(a), xp.real(b)
+        if xp.exactly(p, 1):  # not a + (b - a): 1.0 + (5.5e-309 - 1.0) takes 1100 bits to settle
+            return b
         span = b - a
         if xp.isfinite(span):
             return a + span * p

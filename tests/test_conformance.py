@@ -452,6 +452,8 @@ FOUND_BY_FUZZ = [
     "factor=3.228045767125404e30)",
     "Scale(CosineAnnealing(initial_learning_rate=2.8360418080393677e32, T_max=169, eta_min=0.0), "
     "factor=6.611037112102809e33)",
+    # a rise from 1.0 to 5.5e-309 at its exact end: 1.0 + (5.5e-309 - 1.0) took the last precision
+    "CosineAnnealing(initial_learning_rate=5.53459936911841e-309, T_max=1, eta_min=1.0)",
     # min(x, 0) for x clearly above 0 kept x's error bound: spec(2**24 + 1) took the last precision
     "Offset(Clip(CosineAnnealing(1.0, T_max=8388608, eta_min=0.0), maximum=0.0), offset=0)",
 ]

@@ -286,3 +286,13 @@ def test_a_decided_extremum_is_the_value_picked_not_a_blur_of_both():
     for spec, want in ((lrsched.Clip(cosine, maximum=0.0), 0.0), (lrsched.Clip(cosine, minimum=0.5), 0.5)):
         value, prec, settled = evaluate(spec.value, 2**24 + 1 + 2**23)
         assert (value, settled) == (want, True) and prec < 256
+
+
+def test_exactly_never_compares():
+    """``exactly`` is known equality, decided without a comparison (an inexact real near 1 is not
+    exactly 1, however it rounds); xp_lerp's exact ends use it."""
+    ns = namespace(128)
+    assert ns.exactly(ns.real(1.0), 1) and ns.exactly(ns.Int(3) / 3, 1) and ns.exactly(0, 0)
+    assert not ns.exactly(ns.exp(ns.real(0.0)) * 1, 2) and not ns.exactly(ns.real(0.5), 1)
+    near = ns.cos(ns.real(1e-30))  # 1 - 5e-61: inexact, rounds to 1 at 128 bits
+    assert not ns.exactly(near, 1)
