@@ -1193,8 +1193,10 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
     from the exact product, and ``scale * (1 - floor) * base**n`` is one :func:`xp_scaled_power`
     (no overflow or underflow of a part where the whole is a float), so the result keeps
     ``fraction``'s relative accuracy. Where ``scale * (1 - floor) * base**n`` alone is beyond the
-    float range, the result is inf even if ``fraction`` would bring it back in range (but
-    ``scale * floor`` where ``fraction`` is 0).
+    float range (``m_mul`` of 8e9 after 32 restarts) while ``fraction`` brings the product back
+    (a long cycle's tail), it is formed in three pieces, each a third of the power, multiplied
+    into ``fraction`` in turn (a few roundings more, in those steps only); ``scale * floor``
+    where ``fraction`` is 0.
 
     Args:
       scale: a finite float >= 0 (the value at ``fraction == 1``, ``n == 0``).
@@ -1217,10 +1219,17 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
     low, span = _blend_constants(scale, floor)
     if n is None or base == 1.0:
         return fraction * span + low if low else fraction * span
-    out = fraction * xp_scaled_power(span, base, n, xp=xp) + low
-    if base > 1.0:  # the factor may be inf (past the float range) where the fraction is 0: low
-        out = xp.where(fraction == 0, xp.zeros_like(out) + low, out)
-    return out
+    factor = xp_scaled_power(span, base, n, xp=xp)
+    if base < 1.0:
+        return fraction * factor + low
+    top = _FLOAT32_MAX if _kind(xp) == "float32" else sys.float_info.max
+    over = factor > top  # inf
+    # each third at most the float's max (beyond, the product is too: inf, and 0 times it 0)
+    third = xp.clip(xp_scaled_power(1.0, base, n, 3, xp=xp), None, top)
+    head = xp.clip(xp_scaled_power(span, base, n, 3, xp=xp), None, top)
+    wide = ((fraction * third) * third) * head
+    out = xp.where(over, wide, fraction * xp.where(over, xp.zeros_like(factor), factor)) + low
+    return xp.where(fraction == 0, xp.zeros_like(out) + low, out)  # the factor may be inf there: low
 
 
 @lru_cache(maxsize=256)

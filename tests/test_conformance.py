@@ -454,6 +454,10 @@ FOUND_BY_FUZZ = [
     "factor=6.611037112102809e33)",
     # a rise from 1.0 to 5.5e-309 at its exact end: 1.0 + (5.5e-309 - 1.0) took the last precision
     "CosineAnnealing(initial_learning_rate=5.53459936911841e-309, T_max=1, eta_min=1.0)",
+    # m_mul**32 of 8.5e9 overflows float64 where a long cycle's tail brings the value back (4e296)
+    "CosineDecayRestarts(3.0, 2097153, t_mul=2.0, m_mul=8478313938.0, alpha=0.0)",
+    # m_mul of 1.8e19: inf times a fraction of 0 (nan, and numpy's warning) where the value is 0
+    "CosineDecayRestarts(1.0, 1, t_mul=0.875, m_mul=1.8446744073709552e19, alpha=0.0)",
     # min(x, 0) for x clearly above 0 kept x's error bound: spec(2**24 + 1) took the last precision
     "Offset(Clip(CosineAnnealing(1.0, T_max=8388608, eta_min=0.0), maximum=0.0), offset=0)",
 ]
