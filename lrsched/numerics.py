@@ -1560,6 +1560,9 @@ def xp_scale(x: Any, factor: float, *, xp: Any) -> Any:
       >>> f(np.asarray([0, 1]))  # Scale's value is xp_scale(schedule's value, factor)
       array([1.e-16, 1.e-16], dtype=float32)
     """
+    barrier = getattr(xp, "lrsched_barrier", None)  # XLA: no (x * c) * factor as x * (c * factor)
+    if barrier is not None and abs(factor) > 1 and not isinstance(x, int | float):
+        x = barrier(x)  # c * factor may overflow where x * c * factor does not (x == 0: nan)
     if _kind(xp) != "float32" or factor == 0 or 2.0**-126 <= abs(factor) <= _FLOAT32_MAX:
         return x * factor
     m, e = math.frexp(factor)

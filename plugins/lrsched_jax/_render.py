@@ -39,8 +39,13 @@ def _bitcast(x: Any, dtype: Any) -> Any:
 @functools.cache
 def namespace(dtype: str) -> Any:
     """The namespace a rendered schedule hands to ``spec.value`` for ``dtype``: ``jax.numpy``
-    in that float dtype (:func:`lrsched.xp.with_float_dtype`) with JAX's bitcast."""
-    return with_float_dtype(jnp, _DTYPES[dtype], bitcast=_bitcast)
+    in that float dtype (:func:`lrsched.xp.with_float_dtype`) with JAX's bitcast, and XLA's
+    optimization barrier (``lrsched_barrier``: the core's ``xp_scale`` keeps XLA from folding a
+    schedule's own constant into a scale factor, ``(x * 1.4e29) * 3.2e30`` into
+    ``x * inf``, nan at the schedule's zeros)."""
+    xp = with_float_dtype(jnp, _DTYPES[dtype], bitcast=_bitcast)
+    xp.lrsched_barrier = lax.optimization_barrier
+    return xp
 
 
 # -- rendering -------------------------------------------------------------------------------

@@ -155,6 +155,22 @@ class KerasNamespace:
             return tf.bitcast(x, tf.as_dtype(_name(dtype)))
         return ops.view(x, _name(dtype))
 
+    @staticmethod
+    def lrsched_barrier(x: Any) -> Any:
+        """XLA's optimization barrier where Keras runs on XLA (TensorFlow, JAX), ``x`` itself on
+        torch: the core's ``xp_scale`` keeps XLA from folding a schedule's own constant into a
+        scale factor (``(x * 1.4e29) * 3.2e30`` as ``x * inf``: nan at the schedule's zeros)."""
+        backend = keras.backend.backend()
+        if backend == "tensorflow":
+            from tensorflow.compiler.tf2xla.python import xla  # the op TF's XLA bridge lowers
+
+            return xla.optimization_barrier(x)[0]
+        if backend == "jax":
+            from jax import lax
+
+            return lax.optimization_barrier(x)
+        return x
+
 
 @lru_cache(maxsize=8)
 def namespace(float_dtype: str = "float32") -> KerasNamespace:

@@ -1,5 +1,7 @@
 """render(spec, "jax"): registration, step handling, purity and JAX transformations."""
 
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -211,3 +213,14 @@ def test_float_steps_by_the_step_policy():
     assert traced[3] == np.float32(0.2)  # negative, traced: the formula (stair -1)
     with pytest.raises(lrsched.StepError, match=r"received 999\.5"):
         f(jnp.asarray([999.5]))
+
+
+def test_xla_does_not_fold_a_schedules_constant_into_a_scale_factor():
+    """XLA folds ``(x * c) * f`` into ``x * (c * f)``: for a cosine of 1.4e29 scaled by 3.2e30 that
+    is ``x * inf``, nan at the cosine's zeros (the fuzz env's spec, run in JAX). The scale
+    multiplies behind an optimization barrier: 0 there, inf where float32 cannot hold the value."""
+    cosine = lrsched.CosineAnnealing(initial_learning_rate=1.3847860390817225e29, T_max=169, eta_min=0.0)
+    f = lrsched.render(lrsched.Scale(cosine, 3.228045767125404e30), "jax")
+    steps = jnp.asarray([0, 168, 169, 507])
+    for g in (f, jax.jit(f), jax.jit(jax.vmap(f))):
+        assert np.asarray(g(steps)).tolist() == [math.inf, math.inf, 0.0, 0.0]

@@ -210,3 +210,14 @@ def test_step_kinds_of_keras_and_tensorflow():
         assert np.isnan(got[:2]).all() and got[2] == float(lr(1))
         assert got[3] == pytest.approx(float(SPEC.value(np.asarray([-1]), np)[0]), rel=1e-6)  # the formula
         assert trace(tf.constant(-1, tf.int64)).numpy() == pytest.approx(got[3], rel=1e-6)
+
+
+def test_xla_does_not_fold_a_schedules_constant_into_a_scale_factor():
+    """XLA folds ``(x * c) * f`` into ``x * (c * f)``: for a cosine of 1.4e29 scaled by 3.2e30 that
+    is ``x * inf``, nan at the cosine's zeros (the fuzz env's spec, run in TensorFlow). The scale
+    multiplies behind XLA's optimization barrier: 0 there, inf where float32 cannot hold it."""
+    cosine = lrsched.CosineAnnealing(initial_learning_rate=1.3847860390817225e29, T_max=169, eta_min=0.0)
+    f = lrsched.render(lrsched.Scale(cosine, 3.228045767125404e30), "tensorflow")
+    steps = tf.constant([0, 168, 169, 507], tf.int64)
+    for g in (f, tf.function(f), tf.function(f, jit_compile=True)):
+        assert np.asarray(g(steps)).tolist() == [math.inf, math.inf, 0.0, 0.0]
