@@ -16,10 +16,11 @@ import os
 
 import pytest
 from examples import EXAMPLES, NESTED
+from found_by_fuzz import FOUND_BY_FUZZ
 from hypothesis import HealthCheck, given, settings
 
 import lrsched
-from lrsched.testing import CheckSkipped, checks, parametrize_with_checks, strategies
+from lrsched.testing import CheckSkipped, check_schedule, checks, parametrize_with_checks, strategies
 
 #: A framework's tox env sets LRSCHED_KIT_BACKENDS to its backend: there the fixed specs are one
 #: example per schedule and the generated ones are left to the core env and tox -e fuzz (each
@@ -127,3 +128,12 @@ def test_a_composition_renders_as_one_native_object(backend):
         import keras
 
         assert isinstance(native, keras.optimizers.schedules.LearningRateSchedule)
+
+
+@pytest.mark.parametrize("text", FOUND_BY_FUZZ)
+def test_what_the_fuzz_env_found(text):
+    """Each spec tox -e fuzz found failing passes the kit in this env's backends (the framework
+    envs run no generated specs: this is where XLA's flushed subnormals and folded constants
+    showed)."""
+    spec = eval(text, dict(lrsched.schedules()))
+    check_schedule(spec, backends=None if ONLY is None else ONLY.split(","))
