@@ -250,14 +250,15 @@ class Warmup(Schedule):
 
     def _ramp(self, step: Any, target: Any, xp: Any) -> Any:
         w, start = self.warmup_steps, self.start_value
-        if isinstance(target, float) and not is_exact(xp) and math.isinf(target):
+        if (
+            isinstance(target, float)
+            and not is_exact(xp)
+            and (math.isinf(target) or (self.shape == "polynomial" and xp_rounds_to_inf(target, xp=xp)))
+        ):
             # any part of an infinite target is infinite: not the ramp's fraction, which may
-            # underflow to 0 (p ** 64 near the start)
-            return xp.where(step > 0, _full(step, target, xp), _full(step, start, xp))
-        if self.shape == "polynomial" and isinstance(target, float) and xp_rounds_to_inf(target, xp=xp):
-            # p ** power may underflow where target * p ** power would not: the ramp then takes
-            # the target as the dtype holds it, inf (a linear or cosine ramp's p >= 2**-63 does
-            # not underflow: it computes the values below inf)
+            # underflow to 0 (p ** 64 near the start). A polynomial ramp takes a target beyond
+            # the dtype as the dtype holds it, inf (a linear or cosine ramp's p >= 2**-63 does not
+            # underflow: it computes the values below inf)
             inf = math.copysign(math.inf, target)
             return xp.where(step > 0, _full(step, inf, xp), _full(step, start, xp))
         if self.shape == "linear":
