@@ -219,18 +219,17 @@ def boundaries_check(rendering: Rendering) -> Callable[[Schedule], None]:
                 )
             if t != s + 1 or t not in bounds:
                 continue
+            flush = rendering.flushes_subnormals
+            if not _misplaced((es, et), (gs, gt), dtype, scale, flush):
+                continue
             # where a composition's part is beyond the dtype's range, either oracle (see compare)
             second = rounded_parts(spec, s, dtype), rounded_parts(spec, t, dtype)
-            flush = rendering.flushes_subnormals
-            if _misplaced((es, et), (gs, gt), dtype, scale, flush) and (
-                second == (None, None)
-                or _misplaced(
-                    (es if second[0] is None else second[0], et if second[1] is None else second[1]),
-                    (gs, gt),
-                    dtype,
-                    scale,
-                    flush,
-                )
+            if second == (None, None) or _misplaced(
+                (es if second[0] is None else second[0], et if second[1] is None else second[1]),
+                (gs, gt),
+                dtype,
+                scale,
+                flush,
             ):
                 failures.append(
                     f"the boundary at step {t} is not on step {t}: exact {es!r} -> {et!r}, got {gs!r} -> {gt!r}"
