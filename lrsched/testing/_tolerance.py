@@ -111,9 +111,16 @@ def assert_close(
         allowed = max(rtol * size, 2 * 2.0**-1074)
         measured = error / unit
         if error > allowed:
+            # relative to the size itself (a subnormal size too), with the spacings below normal
+            relative = error / size if size else math.inf
+            spacings = (
+                f"; {error / 2.0**-1074:.4g} subnormal spacings, {allowed / 2.0**-1074:.4g} allowed"
+                if size < 2.0**-1022
+                else ""
+            )
             raise ConformanceError(
-                f"{prefix}got {got!r}, exact {exact!r}: relative error {measured:.3g} "
-                f"(at size {size:.6g}) exceeds float64's {rtol:g}"
+                f"{prefix}got {got!r}, exact {exact!r}: relative error {relative:.3g} "
+                f"(at size {size:.6g}{spacings}) exceeds float64's {rtol:g}"
             )
         return measured
     unit = float32_ulp(size)
