@@ -128,12 +128,12 @@ def xp_ratio_power(scale: float, top: float, num: Any, den: int, *, xp: Any) -> 
     if 2.0**-1022 <= ratio < math.inf or _kind(xp) == "exact":
         return xp_scaled_power(scale, ratio, num, den, xp=xp)
     (mt, et), (ms, es) = math.frexp(top), math.frexp(scale)
-    top_num = math.inf if isinstance(num, int) else xp.iinfo(num.dtype).max
     for root in (4, 2):  # |log2(ratio)| < 2100: a fourth root is within float64's range
         k, r = divmod(et - es, root)
         base = (mt / ms * 2.0**r) ** (1 / root)
-        if root * den <= top_num and -1000 < k + math.log2(base) < 1000:
-            return xp_scaled_power(scale, math.ldexp(base, k), num * root, den, xp=xp)
+        wide = _holding(num, root * den, xp)
+        if wide is not None and -1000 < k + math.log2(base) < 1000:
+            return xp_scaled_power(scale, math.ldexp(base, k), wide * root, den, xp=xp)
     return xp_scaled_power(scale, ratio, num, den, xp=xp)  # 0 or inf beyond the start
 
 
@@ -143,11 +143,26 @@ def xp_ratio_power(scale: float, top: float, num: Any, den: int, *, xp: Any) -> 
 _F64_EDGE = 1000
 
 
+def _holding(num: Any, top: int, xp: Any) -> Any:
+    """``num`` in an integer dtype that holds ``top`` (int8 steps times 4 need int16): ``num``
+    itself, widened to int32 (int64 in float64), or None where neither holds it."""
+    if isinstance(num, int) or top <= xp.iinfo(num.dtype).max:
+        return num
+    wide = xp.int64 if _kind(xp) == "float64" else xp.int32
+    return xp.astype(num, wide) if top <= xp.iinfo(wide).max else None
+
+
 def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: Any) -> Any:
     """float64 (arrays, or Python floats for :data:`lrsched.xp.scalar`), with no intermediate
     over- or underflow where ``scale * base ** (num / den)`` is a normal float (``num`` of either
     sign: ``Offset`` hands a schedule negative steps)."""
     q = xp.astype(num, dtype)
+    near_scale, near_q = scale, q  # the plain formula's scale and exponent
+    if 0.0 < scale < sys.float_info.min and base > 1.0:
+        # a subnormal scale has few digits, and TensorFlow reads it as 0 (its CPU kernels flush
+        # subnormal inputs): scale * base ** (q / den) == normal * base ** ((q - k) / den)
+        k0, near_scale = _normal_scale(scale, base, den)
+        near_q = q - k0
     pow_ = getattr(xp, "pow", None)  # a namespace without pow (a plugin's) keeps exp
     if den == 1 and pow_ is not None:  # integer exponent: exact where the value is a float
 
@@ -162,7 +177,7 @@ def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: An
     signed = isinstance(num, int) or xp.iinfo(num.dtype).min < 0
     shift = _f64_shift(scale, base, den, None if isinstance(num, int) else _bits(num.dtype, xp), signed)
     if shift is None:  # no step of this dtype reaches the edge: the plain formula
-        return scale * power(q)
+        return near_scale * power(near_q)
     threshold, k, factor = shift
     # beyond the threshold (below -threshold where k < 0: negative steps), shift the exponent by
     # k and fold base ** (k / den) into the scale:
@@ -170,9 +185,23 @@ def _power_f64(scale: float, base: float, num: Any, den: int, dtype: Any, xp: An
     # factor near the result; below it, the plain formula (exact where it was).
     far = q >= threshold if k > 0 else q <= -threshold
     if isinstance(far, bool):  # Python scalars
-        return factor * power(q - k) if far else scale * power(q)
-    scales = xp.where(far, xp.asarray(factor, dtype=dtype), xp.asarray(scale, dtype=dtype))
-    return scales * power(xp.where(far, q - k, q))
+        return factor * power(q - k) if far else near_scale * power(near_q)
+    scales = xp.where(far, xp.asarray(factor, dtype=dtype), xp.asarray(near_scale, dtype=dtype))
+    return scales * power(xp.where(far, q - k, near_q))
+
+
+@lru_cache(maxsize=256)
+def _normal_scale(scale: float, base: float, den: int) -> tuple[int, float]:
+    """``(k, scale * base ** (k / den))`` for the least ``k`` that puts it in float64's normal
+    range, for a subnormal ``scale > 0`` and ``base > 1`` (rounded once, from mpmath)."""
+    from mpmath import mp, mpf
+
+    with mp.workprec(200):
+        tiny = mpf(sys.float_info.min)
+        k = max(0, int(mp.floor(mp.log(tiny / scale) / mp.log(base) * den)) - 1)
+        while mpf(scale) * mpf(base) ** (mpf(k) / den) < tiny:
+            k += 1
+        return k, float(mpf(scale) * mpf(base) ** (mpf(k) / den))
 
 
 @lru_cache(maxsize=256)
@@ -270,13 +299,15 @@ def _round_bits(x: Fraction, bits: int) -> Fraction:
 
 
 @lru_cache(maxsize=256)
-def _f32_plan(scale: float, base: float, den: int, int_max: int) -> _F32Plan:
+def _f32_plan(scale: float, base: float, den: int, int_max: int, reach: int = 160) -> _F32Plan:
+    """How :func:`_power_f32` forms ``scale * base ** (num / den)``; ``reach``: the power of two
+    beyond which the result is 0 or inf (160; 310 for a result times a float32 factor)."""
     k = _mp_log(base, den, 200, base2=True)
     mantissa, e = math.frexp(scale)
     mantissa, e = mantissa * 2, e - 1
     m_hi = _f32(mantissa)
     m_lo = _f32(mantissa - m_hi)
-    y_max = 160 + abs(e)  # |y| beyond this: the result is 0 or inf whatever m and f are
+    y_max = reach + abs(e)  # |y| beyond this: the result is 0 or inf whatever m and f are
     need = math.ceil(y_max / abs(k)) + 1
     clamp = need if need < int_max else None
     bits = min(need, int_max).bit_length()
@@ -303,10 +334,11 @@ def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:
     return s, (a - (s - b_virtual)) + (b - b_virtual)
 
 
-def _power_f32(plan: _F32Plan, num: Any, xp: Any) -> Any:
+def _power_f32(plan: _F32Plan, num: Any, xp: Any, factor: Any = None) -> Any:
     f32 = xp.float32
     if not plan.terms:
-        return xp.zeros_like(num, dtype=f32) + plan.m_hi * 2.0**plan.e
+        value = xp.zeros_like(num, dtype=f32) + plan.m_hi * 2.0**plan.e
+        return value if factor is None else value * factor
     if plan.clamp is not None:  # an unsigned num has no negative bound (JAX would wrap -clamp)
         signed = xp.iinfo(num.dtype).min < 0
         num = xp.clip(num, -plan.clamp if signed else 0, plan.clamp)
@@ -334,7 +366,15 @@ def _power_f32(plan: _F32Plan, num: Any, xp: Any) -> Any:
     f, f_lo = frac - integer, comp
     if f_lo is not None:
         f, f_lo = _two_sum(f, f_lo)
-    return _exp2(whole, f, f_lo, plan.m_hi, plan.m_lo, plan.e, xp)
+    return _exp2(whole, f, f_lo, plan.m_hi, plan.m_lo, plan.e, xp, factor)
+
+
+def _scaled_power_times(scale: float, base: float, num: Any, times: Any, xp: Any) -> Any:
+    """``times * scale * base**num`` in float32 for ``times`` in [0, 1], with the power of two
+    applied last: no intermediate over- or underflow where the result is a float32 (``scale``
+    and ``scale * base**num`` may be far outside float32's range)."""
+    info = xp.iinfo(num.dtype)
+    return _power_f32(_f32_plan(scale, base, 1, max(info.max, -info.min), 310), num, xp, times)
 
 
 def _exp2(
@@ -1195,8 +1235,10 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
     ``fraction``'s relative accuracy. Where ``scale * (1 - floor) * base**n`` alone is beyond the
     float range (``m_mul`` of 8e9 after 32 restarts) while ``fraction`` brings the product back
     (a long cycle's tail), it is formed in three pieces, each a third of the power, multiplied
-    into ``fraction`` in turn (a few roundings more, in those steps only); ``scale * floor``
-    where ``fraction`` is 0.
+    into ``fraction`` in turn (a few roundings more, in those steps only; float32: ``fraction``
+    times the power with its power of two applied last); ``scale * floor`` where ``fraction``
+    is 0. Where ``scale * (1 - floor)`` is below float64's normal range (its digits lost to
+    rounding, which ``base**n > 1`` would magnify), the power is ``scale``'s, times ``1 - floor``.
 
     Args:
       scale: a finite float >= 0 (the value at ``fraction == 1``, ``n == 0``).
@@ -1219,15 +1261,32 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
     low, span = _blend_constants(scale, floor)
     if n is None or base == 1.0:
         return fraction * span + low if low else fraction * span
-    factor = xp_scaled_power(span, base, n, xp=xp)
+    if span < sys.float_info.min and scale > 0.0 and floor < 1.0 and base > 1.0:
+        # scale * (1 - floor) rounded into float64's subnormals has lost digits, which base**n
+        # would magnify (from 5e-324 with alpha 0.5 it is 0): scale's power (scale is exact),
+        # then times 1 - floor, one rounding more
+        power_scale, rest = scale, float(1 - Fraction(floor))
+    else:
+        power_scale, rest = span, 1.0
+
+    def spanned(den: int) -> Any:
+        power = xp_scaled_power(power_scale, base, n, den, xp=xp)
+        return power if rest == 1.0 else power * rest
+
+    factor = spanned(1)
     if base < 1.0:
         return fraction * factor + low
     top = _FLOAT32_MAX if _kind(xp) == "float32" else sys.float_info.max
     over = factor > top  # inf
-    # each third at most the float's max (beyond, the product is too: inf, and 0 times it 0)
-    third = xp.clip(xp_scaled_power(1.0, base, n, 3, xp=xp), None, top)
-    head = xp.clip(xp_scaled_power(span, base, n, 3, xp=xp), None, top)
-    wide = ((fraction * third) * third) * head
+    if _kind(xp) == "float32":
+        # the span (a float64) may be below float32's range, so its thirds need not be in it:
+        # fraction times the power, its power of two applied last
+        wide = _scaled_power_times(power_scale, base, n, fraction if rest == 1.0 else fraction * rest, xp)
+    else:
+        # each third at most the float's max (beyond, the product is too: inf, and 0 times it 0)
+        third = xp.clip(xp_scaled_power(1.0, base, n, 3, xp=xp), None, top)
+        head = xp.clip(spanned(3), None, top)
+        wide = ((fraction * third) * third) * head
     out = xp.where(over, wide, fraction * xp.where(over, xp.zeros_like(factor), factor)) + low
     return xp.where(fraction == 0, xp.zeros_like(out) + low, out)  # the factor may be inf there: low
 

@@ -838,6 +838,35 @@ def test_ratio_power_beyond_float64s_ratio(scale, top, int_dtype):
     )
 
 
+@pytest.mark.parametrize("int_dtype", [np.int8, np.uint8, np.int16], ids=lambda d: d.__name__)
+def test_ratio_power_with_steps_too_narrow_for_its_root(int_dtype):
+    """The fourth root's exponent is 4 * num: int8 steps hold 127, not 4 * 127 (found by tox -e
+    fuzz: an exponential warm-up from 5e-324 over 128 steps gave inf at int8 step 127)."""
+    scale, top, den = 5e-324, 1.0, 128
+    nums = np.arange(0, 128, 9, dtype=int_dtype)
+    mpmath.mp.prec = 200
+    want = [float(mpmath.mpf(scale) * (mpmath.mpf(top) / scale) ** (mpmath.mpf(int(n)) / den)) for n in nums]
+    assert worst(xp_ratio_power(scale, top, nums, den, xp=np), want, "float64")[0] <= 1e-12
+    f32 = xp_ratio_power(scale, top, nums, den, xp=with_float_dtype(np, np.float32))
+    for g, w in zip(f32.tolist(), want, strict=True):
+        assert_close(g, w, dtype="float32")
+
+
+@pytest.mark.parametrize("m_mul", [2.0, 1.8446744073709552e19])
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_restarts_from_a_start_whose_span_is_subnormal(dtype, m_mul):
+    """``initial * (1 - alpha)`` below float64's normal range, grown by ``m_mul**i``: 5e-324 * 0.5
+    rounds to 0 in float64, which made every later cycle 0 (4e-323 exactly at step 15); in float32
+    a span below its range made the three thirds of a power beyond it 0 * inf = nan (both found by
+    tox -e fuzz)."""
+    spec = lrsched.CosineDecayRestarts(5e-324, 1, t_mul=2.0, m_mul=m_mul, alpha=0.5)
+    steps = np.array([0, 1, 2, 14, 15, 16, 100, 2**24 - 2, 2**24, 2**30 + 7, 2**31 - 1], dtype=np.int64)
+    got = lrsched.render(spec, "numpy", dtype=dtype)(steps).tolist()
+    peak = max(spec(int(s)) for s in steps)
+    for step, g in zip(steps.tolist(), got, strict=True):
+        assert_close(g, spec(step), dtype=dtype, peak=peak)
+
+
 @pytest.mark.parametrize("rising", [False, True])
 @pytest.mark.parametrize("length", [1, 2, 3, 1000, 100_000, 1023906, 2**24 - 1, 2**24, 2**31 - 1])
 def test_half_cosine_squared_from_the_plain_pair(rising, length):

@@ -278,7 +278,9 @@ class Warmup(Schedule):
         if not 0 < target < math.inf:  # ratio ** p for p > 0: 0 to 0, inf to inf, nan across 0 (or to nan)
             after = target / start if target in (0, math.inf) else math.nan
             return xp.where(step > 0, _full(step, start * after, xp), _full(step, start, xp))
-        return xp_ratio_power(start, target, xp.clip(step, 0, w), w, xp=xp)
+        # no bound beyond the steps' dtype: JAX's clip wraps 128 to int8's -128
+        top = w if isinstance(step, int) else min(w, xp.iinfo(step.dtype).max)
+        return xp_ratio_power(start, target, xp.clip(step, 0, top), w, xp=xp)
 
     def value(self, step: Any, xp: Any) -> Any:
         w = self.warmup_steps

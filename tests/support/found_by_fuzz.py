@@ -47,6 +47,12 @@ FOUND_BY_FUZZ = [
     "CosineDecayRestarts(3.0, 2097153, t_mul=2.0, m_mul=8478313938.0, alpha=0.0)",
     # m_mul of 1.8e19: inf times a fraction of 0 (nan, and numpy's warning) where the value is 0
     "CosineDecayRestarts(1.0, 1, t_mul=0.875, m_mul=1.8446744073709552e19, alpha=0.0)",
+    # int8 steps: the ratio's fourth root needs 4 * num, beyond int8 (it gave inf at step 127)
+    "Warmup(Clip(Constant(1.0)), 128, start_value=5e-324, shape='exponential')",
+    # 5e-324 * (1 - alpha) rounds to 0 in float64, and m_mul**i would magnify what is left (0 from
+    # step 1 on, 4e-323 exactly at step 15); float32: the span below its range gave 0 * inf = nan
+    "CosineDecayRestarts(5e-324, 1, t_mul=2.0, m_mul=2.0, alpha=0.5)",
+    "CosineDecayRestarts(5e-324, 1, t_mul=2.0, m_mul=1.8446744073709552e19, alpha=0.5)",
     # min(x, 0) for x clearly above 0 kept x's error bound: spec(2**24 + 1) took the last precision
     "Offset(Clip(CosineAnnealing(1.0, T_max=8388608, eta_min=0.0), maximum=0.0), offset=0)",
 ]

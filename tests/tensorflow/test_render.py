@@ -221,3 +221,20 @@ def test_xla_does_not_fold_a_schedules_constant_into_a_scale_factor():
     steps = tf.constant([0, 168, 169, 507], tf.int64)
     for g in (f, tf.function(f), tf.function(f, jit_compile=True)):
         assert np.asarray(g(steps)).tolist() == [math.inf, math.inf, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("base", [2.0, 1.8446744073709552e19])
+def test_a_subnormal_start_is_not_read_as_zero(base):
+    """TensorFlow's CPU kernels read a subnormal input as 0 (``5e-324 * 2.0`` is 0 there), so
+    ``scale * base**n`` from a subnormal scale is formed from a normal one, ``base**k`` further on:
+    CosineDecayRestarts from 5e-324 (m_mul 2) gave 0 for its cycles' normal values (found by
+    running tox -e fuzz's specs in this env)."""
+    spec = lrsched.ExponentialDecay(5e-324, 1, base)
+    f = lrsched.render(spec, "tensorflow", dtype="float64")
+    steps = [0, 1, 10, 30, 52, 60, 100]
+    for g in (f, tf.function(f), tf.function(f, jit_compile=True)):
+        got = np.asarray(g(tf.constant(steps, tf.int64))).tolist()
+        for step, value in zip(steps, got, strict=True):
+            want = spec(step)
+            if want >= 2.0**-1022:  # below, TensorFlow flushes its result to 0: the kit allows it
+                assert value == pytest.approx(want, rel=1e-15, abs=0), step
