@@ -1197,7 +1197,7 @@ def xp_cosine_step(step: Any, length: int, *, periodic: bool = False, xp: Any) -
     Example:
       >>> import numpy as np
       >>> xp_cosine_step(np.array([-250, -150, -50, 0, 50, 150]), 100, xp=np)
-      array([ 50, 50,  50,   0,  50, 150])
+      array([ 50,  50,  50,   0,  50, 150])
       >>> xp_cosine_step(np.array([150, 250, 400]), 100, periodic=True, xp=np)
       array([50, 50,  0])
     """
@@ -1494,7 +1494,7 @@ def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
     Example:
       >>> import numpy as np
       >>> xp_inverse_time(np.array([0, 1, 3]), 1, 0.5, xp=np)
-      array([1. , 0.66666667, 0.4 ])
+      array([1.        , 0.66666667, 0.4       ])
     """
     if not isinstance(den, int) or isinstance(den, bool) or den < 1:
         raise ValueError(f"den must be an int >= 1; received den={den!r}")
