@@ -486,12 +486,28 @@ class Schedule(BaseModel):
         """
         if not type(self).unsigned_steps:
             return False
-        for name in type(self).model_fields:
-            inner = getattr(self, name)
+        for inner in self.nested_schedules().values():
             for item in inner if isinstance(inner, tuple) else (inner,):
-                if isinstance(item, Schedule) and not item.takes_unsigned_steps():
+                if not item.takes_unsigned_steps():
                     return False
         return True
+
+    def nested_schedules(self) -> dict[str, Schedule | tuple[Schedule, ...]]:
+        """This spec's fields that hold schedules (a schedule, or a tuple of them), by name: what
+        a composition hands its steps on to. Empty for a schedule of numbers alone.
+
+        Example:
+          >>> import lrsched
+          >>> lrsched.Scale(lrsched.Constant(0.1), 2.0).nested_schedules()
+          {'schedule': Constant(learning_rate=0.1)}
+        """
+        out: dict[str, Schedule | tuple[Schedule, ...]] = {}
+        for name, value in self.__dict__.items():
+            if isinstance(value, Schedule) or (
+                isinstance(value, tuple) and value and all(isinstance(v, Schedule) for v in value)
+            ):
+                out[name] = value
+        return out
 
     def breakpoints(self) -> tuple[int, ...]:
         """Steps where a new piece begins: a stair, a phase change, a restart.

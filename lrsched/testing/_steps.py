@@ -125,19 +125,6 @@ def few_steps(spec: Schedule, count: int, max_step: int = INT32_MAX) -> list[int
 _RANGE = {"float32": (2.0**-126, 2.0**128 - 2.0**103), "float64": (2.0**-1022, math.inf)}
 
 
-def _parts(spec: Schedule) -> dict[str, object]:
-    """The spec's fields that hold schedules (a schedule, or a tuple of them)."""
-    from lrsched.spec import Schedule
-
-    out: dict[str, object] = {}
-    for name, value in spec.__dict__.items():
-        if isinstance(value, Schedule) or (
-            isinstance(value, tuple) and value and all(isinstance(v, Schedule) for v in value)
-        ):
-            out[name] = value
-    return out
-
-
 def round_to(value: float, dtype: str) -> float:
     """``value`` rounded to ``dtype`` (``"float32"``: inf beyond its range), as a Python float."""
     if dtype == "float64" or not math.isfinite(value):
@@ -183,7 +170,7 @@ def _parts_rounded(spec: Schedule, step: int, dtype: str, side: int = 0) -> tupl
     """``spec``'s exact value at ``step`` with each nested schedule's value rounded to ``dtype``
     (recursively; a subnormal one moved by ``side`` times its slack), correctly rounded to
     float64; and whether any part was beyond the dtype's normal range there."""
-    parts = _parts(spec)
+    parts = spec.nested_schedules()
     if not parts:
         from lrsched.exact import exact_value
 
@@ -215,7 +202,7 @@ def rounded_parts(spec: Schedule, step: int, dtype: str) -> float | None:
       >>> exact(spec, 0), rounded_parts(spec, 0, "float32"), rounded_parts(spec, 0, "float64")
       (5.5499999999999994e-45, 0.0, None)
     """
-    if not _parts(spec):
+    if not spec.nested_schedules():
         return None
     value, beyond = _parts_rounded(spec, int(step), dtype)
     return value if beyond else None
