@@ -104,8 +104,11 @@ def _to_float(v: tuple) -> float:
     return -result if sign else result
 
 
-_X = -(10**18)  # the error exponent of an exact value: |error| <= 2**_X, i.e. none
-_UNBOUNDED = 10**18  # the error exponent of a value with no correct bits
+# Sentinels far beyond any real exponent: 2**k for an int64 step k, and a base up to float64's
+# max, has exponents near 10**22 (at 10**18, spec(10**18) of ExponentialDecay(1.0, 1, 2.0) read
+# as a value with no correct bits and took every precision)
+_X = -(10**40)  # the error exponent of an exact value: |error| <= 2**_X, i.e. none
+_UNBOUNDED = 10**40  # the error exponent of a value with no correct bits
 
 
 class _Imprecise(Exception):

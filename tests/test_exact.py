@@ -296,3 +296,14 @@ def test_exactly_never_compares():
     assert not ns.exactly(ns.exp(ns.real(0.0)) * 1, 2) and not ns.exactly(ns.real(0.5), 1)
     near = ns.cos(ns.real(1e-30))  # 1 - 5e-61: inexact, rounds to 1 at 128 bits
     assert not ns.exactly(near, 1)
+
+
+@pytest.mark.parametrize(("rate", "want"), [(2.0, math.inf), (0.5, 0.0)])
+@pytest.mark.parametrize("step", [10**18 + 8, 2**63 - 1])
+def test_powers_of_exponents_past_10_to_the_18_settle(rate, want, step):
+    """2**k for an int64 step has an exponent near 10**18, where the error-bound sentinels sat:
+    spec(1000002665268473736) of a Product over ExponentialDecay(1.0, 1, 2.0) read as having no
+    correct bits and took every precision (found by tox -e fuzz's exact_settles check)."""
+    value, prec, settled = evaluate(lrsched.ExponentialDecay(1.0, 1, rate).value, step)
+    assert (value, settled) == (want, True)
+    assert prec < 1000
