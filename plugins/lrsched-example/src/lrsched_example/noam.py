@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lrsched import Schedule
+from lrsched.numerics import xp_scale
 from lrsched.spec import PositiveFloat, PositiveInt
 from lrsched.xp import xp_float_dtype
 
@@ -37,4 +38,6 @@ class NoamDecay(Schedule):
         n = xp.astype(step, xp_float_dtype(xp)) + 1  # in floats: step + 1 would wrap at the dtype's max
         scale = self.factor / self.d_model**0.5
         decay = 1.0 / xp.sqrt(xp.clip(n, 1.0, None))  # n < 1: the warm-up term wins the minimum anyway
-        return scale * xp.minimum(decay, n / self.warmup_steps**1.5)
+        # xp_scale: a scale below float32's range (a factor of 1e-45) is not rounded to its
+        # subnormals first, where the warm-up line past -1 (n < 0: |n| grows) would magnify it
+        return xp_scale(xp.minimum(decay, n / self.warmup_steps**1.5), scale, xp=xp)
