@@ -1479,8 +1479,8 @@ def _one_minus_pow_f32(z_hi: Any, z_lo: Any, x_hi: Any, x_lo: Any, power: float,
     return xp.where(small_z, series, xp.where(zero, xp.ones_like(table), table))
 
 
-def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
-    """``1 / (1 + rate * num / den)`` for an integer array ``num`` (Keras ``InverseTimeDecay``).
+def xp_inverse_time(num: Any, den: int, rate: float, *, scale: float = 1.0, xp: Any) -> Any:
+    """``scale / (1 + rate * num / den)`` for an integer array ``num`` (Keras ``InverseTimeDecay``).
 
     ``rate * num / den`` is formed as an exact-integer product with a float32 pair in float32
     (``num / den`` is never rounded on its own), so a staircase (``num = step // den0``,
@@ -1490,6 +1490,8 @@ def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
       num: an integer array (or Python int for the scalar and exact namespaces).
       den: an int >= 1.
       rate: a finite float >= 0.
+      scale: a finite float >= 0, applied within: where the quotient is below float32's normal
+        range (``139 / (6e32 * 9.2e7)``), it is ``scale``'s, not a subnormal one's multiple.
 
     Example:
       >>> import numpy as np
@@ -1501,12 +1503,12 @@ def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
     _check_power(rate, "rate", math.inf)
     kind = _kind(xp)
     if kind != "float32":
-        return 1 / (1 + _real(num, xp) * rate / den)
+        return scale / (1 + _real(num, xp) * rate / den)
     factor = Fraction(rate) / den
     info = xp.iinfo(num.dtype)
     far = math.ceil(Fraction(2**24) / factor) if factor else info.max + 1
     if far > info.max:  # y < 2**24 at every step of the dtype
-        return _finish(_inverse_near(factor, num, _bits(num.dtype, xp), xp), xp)
+        return _finish(xp_scale(_inverse_near(factor, num, _bits(num.dtype, xp), xp), scale, xp=xp), xp)
     # y = factor * num < 2**24 as a pair (the digits' constants stay far within float32's range);
     # from y >= 2**24 on, 1 / (1 + y) = u / (1 + u) with u = 1 / y = (1 / factor) / num, whatever
     # the size of y (a rate of 2**100; a step past 2**100 / rate)
@@ -1517,7 +1519,8 @@ def xp_inverse_time(num: Any, den: int, rate: float, *, xp: Any) -> Any:
         near = _inverse_near(factor, clipped, far.bit_length() + 1, xp)
     signed = info.min < 0
     beyond = ((num >= far) | (num <= -far)) if signed else num >= far
-    return _finish(xp.where(beyond, _inverse_far(factor, num, far, signed, xp), near), xp)
+    near = xp_scale(near, scale, xp=xp)  # 1 / (1 + y) > 2**-25 here: one rounding
+    return _finish(xp.where(beyond, _inverse_far(factor, num, far, signed, scale, xp), near), xp)
 
 
 def _inverse_near(factor: Fraction, num: Any, bits: int, xp: Any) -> Any:
@@ -1529,12 +1532,17 @@ def _inverse_near(factor: Fraction, num: Any, bits: int, xp: Any) -> Any:
     return r - r * (s_lo * r)
 
 
-def _inverse_far(factor: Fraction, num: Any, far: int, signed: bool, xp: Any) -> Any:
-    """``1 / (1 + factor * num)`` in float32 where ``|factor * num| >= 2**24`` (``|num| >= far``):
-    ``u - u * u`` (the rest is below 2**-48 of it) with ``u = c / n``, ``c = 1 / factor`` and
-    ``n`` as float32 pairs: ``q = c_hi / n_hi`` (one rounding) corrected by the pairs' low parts.
-    Within about 1 ulp."""
-    c_hi, c_lo = _pair(1 / factor)
+def _inverse_far(factor: Fraction, num: Any, far: int, signed: bool, scale: float, xp: Any) -> Any:
+    """``scale / (1 + factor * num)`` in float32 where ``|factor * num| >= 2**24`` (``|num| >=
+    far``): ``u - u * u`` (the rest is below 2**-48 of it) with ``u = c / n``, ``c = scale /
+    factor`` (``1 / factor``, then times ``scale``, where that is beyond float32's normal range)
+    and ``n`` as float32 pairs: ``q = c_hi / n_hi`` (one rounding) corrected by the pairs' low
+    parts. Within about 1 ulp."""
+    c = Fraction(scale) / factor
+    after = 1.0
+    if not 2.0**-126 <= c <= _FLOAT32_MAX / 2:
+        c, after = 1 / factor, scale
+    c_hi, c_lo = _pair(c)
     n = xp.clip(num, far, None)
     if signed:  # a negative step's extension of the formula, as near 0
         n = xp.where(num < 0, xp.clip(num, None, -far), n)
@@ -1542,7 +1550,9 @@ def _inverse_far(factor: Fraction, num: Any, far: int, signed: bool, xp: Any) ->
         return xp.zeros_like(xp.astype(n, xp.float32))
     n_hi, n_lo = _product_f32(Fraction(1), n, _bits(n.dtype, xp), xp)
     q = c_hi / n_hi
-    return q + q * ((_f32(c_lo / c_hi) - n_lo / n_hi) - q)
+    u = q if after != 1.0 or scale == 1.0 else xp_scale(q, 1 / scale, xp=xp)  # 1 / (factor * n)
+    value = q + q * ((_f32(c_lo / c_hi) - n_lo / n_hi) - u)
+    return value if after == 1.0 else xp_scale(value, after, xp=xp)
 
 
 def xp_cycle(step: Any, period: int, *, xp: Any) -> tuple[Any, Any]:

@@ -811,6 +811,25 @@ def test_inverse_time_keeps_its_own_size_far_out():
 
 
 @pytest.mark.parametrize(
+    ("start", "rate"),
+    [(139.0, 5.996441099194341e32), (3e38, 1e50), (1e-30, 1e20), (5e-324, 1e-300), (2.0**-149, 2.0**-130)],
+)
+def test_inverse_time_divides_its_start_within(start, rate):
+    """``start / (1 + rate * k)`` where ``1 / (1 + rate * k)`` is below float32's normal range:
+    the start divided within, not times a subnormal quotient (139 / (6e32 * 9.2e7) was 68
+    subnormal spacings off; found by tox -e fuzz); starts whose quotient with the rate leaves
+    float32's range keep the old order."""
+    spec = lrsched.InverseTimeDecay(start, 1, rate)
+    steps = np.array([0, 1, 7, 92179111, 2**31 - 1, 2**40, 2**62], dtype=np.int64)
+    got = lrsched.render(spec, "numpy", dtype="float32")(steps).tolist()
+    for step, g in zip(steps.tolist(), got, strict=True):
+        assert_close(g, spec(step), dtype="float32", where=f"step {step}")
+    f64 = lrsched.render(spec, "numpy")(steps).tolist()
+    for step, g in zip(steps.tolist(), f64, strict=True):
+        assert_close(g, spec(step), dtype="float64", where=f"step {step}")
+
+
+@pytest.mark.parametrize(
     ("scale", "top"),
     [(1.5e-295, 2.7e13), (5e-324, 1.7e308), (1e300, 1e-300), (1.7e308, 5e-324), (0.1, 3.0)],
 )

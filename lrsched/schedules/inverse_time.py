@@ -48,7 +48,7 @@ class InverseTimeDecay(Schedule):
             num, den = xp_floor_divide(step, self.decay_steps, xp=xp), 1
         else:
             num, den = step, self.decay_steps
-        return xp_inverse_time(num, den, self.decay_rate, xp=xp) * self.initial_learning_rate
+        return xp_inverse_time(num, den, self.decay_rate, scale=self.initial_learning_rate, xp=xp)
 
     def breakpoints(self) -> tuple[int, ...]:
         """The first stair boundaries (none without ``staircase``)."""

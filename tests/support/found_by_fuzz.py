@@ -53,6 +53,17 @@ FOUND_BY_FUZZ = [
     # step 1 on, 4e-323 exactly at step 15); float32: the span below its range gave 0 * inf = nan
     "CosineDecayRestarts(5e-324, 1, t_mul=2.0, m_mul=2.0, alpha=0.5)",
     "CosineDecayRestarts(5e-324, 1, t_mul=2.0, m_mul=1.8446744073709552e19, alpha=0.5)",
+    # a factor of 2**-149 times d_model**-0.5 was rounded into float32's subnormals before the
+    # warm-up line before -1 (Offset: |n| = 16) multiplied it: 75 ulps off at float32 step 0
+    "Offset(Product([NoamDecay(d_model=1, warmup_steps=1, factor=1.0), NoamDecay(d_model=2, warmup_steps=1, "
+    "factor=1.401298464324817e-45)]), 17)",
+    # float32 InverseTimeDecay: 1 / (1 + y) below float32's normal range, then times 139 (68
+    # subnormal spacings off); the start is now divided within
+    "Product([InverseTimeDecay(139.0, 1, 5.996441099194341e32), Join([Constant(0.0), Constant(0.0), "
+    "Constant(1.0)], boundaries=[0, 1])])",
+    # 2**k at a restart near 10**18 has an exponent past the exact namespace's old sentinels
+    "Product([CosineDecayRestarts(1.0, 37, t_mul=300100.0, m_mul=1.0, alpha=0.0), Product([CosineAnnealing("
+    "initial_learning_rate=1.0, T_max=1, eta_min=0.0), ExponentialDecay(1.0, 1, 2.0)])])",
     # min(x, 0) for x clearly above 0 kept x's error bound: spec(2**24 + 1) took the last precision
     "Offset(Clip(CosineAnnealing(1.0, T_max=8388608, eta_min=0.0), maximum=0.0), offset=0)",
 ]
