@@ -38,6 +38,7 @@ __all__ = [
     "xp_linear_fall",
     "xp_periodic_progress",
     "xp_polynomial",
+    "xp_polynomial_fall",
     "xp_product",
     "xp_progress",
     "xp_progress_power",
@@ -998,6 +999,37 @@ def xp_polynomial(
 
 def _bits_of(step: Any, xp: Any) -> int:
     return 64 if isinstance(step, int) else _bits(step.dtype, xp)
+
+
+def xp_polynomial_fall(
+    high: float, low: float, step: Any, length: int, power: float, *, cycle: bool = False, xp: Any
+) -> Any:
+    """``low + (high - low) * (1 - p) ** power``: :func:`xp_polynomial`'s fall from ``high`` to
+    ``low`` (``high >= low >= 0``), extended before step 0 (``(1 + |step| / length) ** power``).
+
+    Where that extension's power overflows while ``high - low < 1`` brings the value back (below
+    the float's max by a factor ``high - low``: ``(1 + 5e7) ** 40 * 0.9999``), the value is
+    ``(span * h) * h + low`` with ``h`` the power's square root, in those steps only.
+
+    Example:
+      >>> import numpy as np
+      >>> xp_polynomial_fall(1.0, 0.25, np.array([0, 50, 100]), 100, 2.0, xp=np)
+      array([1.    , 0.4375, 0.25  ])
+    """
+    fraction = xp_polynomial(step, 0, length, power, cycle=cycle, extend=True, xp=xp)
+    out = xp_lerp(low, high, fraction, overwrite_p=True, xp=xp)  # fraction: a new array
+    span = high - low
+    kind = _kind(xp)
+    if cycle or kind == "exact" or not 0 < span < 1 or not _may_be_negative(step, xp):
+        return out
+    top = 1 + (-step if isinstance(step, int) else 2 ** _bits(step.dtype, xp)) / length  # 1 + |step| / length
+    if power * math.log2(top) < (128 if kind == "float32" else 1024):  # the power stays finite
+        return out
+    half = xp_polynomial(step, 0, length, power / 2, extend=True, xp=xp)
+    wide = (half * span) * half + low
+    if isinstance(out, float):
+        return wide if out == math.inf else out
+    return xp.where(out == math.inf, wide, out)
 
 
 def _may_be_negative(step: Any, xp: Any) -> bool:

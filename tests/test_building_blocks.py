@@ -810,6 +810,26 @@ def test_inverse_time_keeps_its_own_size_far_out():
         assert ulps.max() <= 4, (spec, ulps)
 
 
+@pytest.mark.parametrize(("power", "end"), [(40.0, 0.5), (17.0, 0.0001), (128.0, 0.75), (33.3, 0.999)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_polynomial_extension_whose_power_overflows_where_the_value_does_not(dtype, power, end):
+    """Before the offset, ``(1 + |k| / T) ** power`` may pass the float's max while ``(1 - end) *``
+    it does not: it gave inf (PolynomialDecayWithOffset(67636224, 1.0, 1, 0.0001, power=40) at
+    step 2**24, exactly 1.7975e308; found by tox -e fuzz). Every step of that window, sampled."""
+    top, length = (3.4028234663852886e38, 10**6) if dtype == "float32" else (1.7976931348623157e308, 1)
+    low = 2 ** (math.log2(top) / power)
+    high = 2 ** ((math.log2(top) - math.log2(1 - end)) / power)
+    ks = np.unique(np.linspace((low - 1) * length, (high - 1) * length, 60).astype(np.int64))
+    spec = lrsched.Offset(
+        lrsched.PolynomialDecay(1.0, length, end_learning_rate=end, power=power), int(ks[-1])
+    )
+    steps = int(ks[-1]) - ks
+    got = lrsched.render(spec, "numpy", dtype=dtype)(steps).tolist()
+    assert all(math.isfinite(g) for g in got[1:-1])  # the window's inside: finite
+    for step, g in zip(steps.tolist(), got, strict=True):
+        assert_close(g, spec(step), dtype=dtype, where=f"step {step}")
+
+
 @pytest.mark.parametrize(
     ("start", "rate"),
     [(139.0, 5.996441099194341e32), (3e38, 1e50), (1e-30, 1e20), (5e-324, 1e-300), (2.0**-149, 2.0**-130)],

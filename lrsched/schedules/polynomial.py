@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lrsched.numerics import xp_lerp, xp_polynomial
+from lrsched.numerics import xp_lerp, xp_polynomial, xp_polynomial_fall
 from lrsched.spec import Bool, Name, NonNegativeFloat, PositiveInt, PowerFloat, Schedule
 
 __all__ = ["PolynomialDecay"]
@@ -50,12 +50,11 @@ class PolynomialDecay(Schedule):
 
     def value(self, step: Any, xp: Any) -> Any:
         start, end = self.initial_learning_rate, self.end_learning_rate
-        rising = end > start  # the fraction of the rise: accurate near 0, where the value is start
-        fraction = xp_polynomial(
-            step, 0, self.decay_steps, self.power, rising=rising, cycle=self.cycle, extend=not rising, xp=xp
-        )
-        low, high = (start, end) if rising else (end, start)
-        return xp_lerp(low, high, fraction, overwrite_p=True, xp=xp)  # fraction: a new array
+        if end <= start:
+            return xp_polynomial_fall(start, end, step, self.decay_steps, self.power, cycle=self.cycle, xp=xp)
+        # a rise: its fraction, accurate near 0, where the value is start
+        fraction = xp_polynomial(step, 0, self.decay_steps, self.power, rising=True, cycle=self.cycle, xp=xp)
+        return xp_lerp(start, end, fraction, overwrite_p=True, xp=xp)  # fraction: a new array
 
     def breakpoints(self) -> tuple[int, ...]:
         """The decay's end (with ``cycle``, its first few ends)."""

@@ -64,6 +64,9 @@ FOUND_BY_FUZZ = [
     # 2**k at a restart near 10**18 has an exponent past the exact namespace's old sentinels
     "Product([CosineDecayRestarts(1.0, 37, t_mul=300100.0, m_mul=1.0, alpha=0.0), Product([CosineAnnealing("
     "initial_learning_rate=1.0, T_max=1, eta_min=0.0), ExponentialDecay(1.0, 1, 2.0)])])",
+    # before the offset, (1 + 5.08e7) ** 40 passes float64's max; times 0.9999 it does not (1.7975e308)
+    "PolynomialDecayWithOffset(67636224, initial_learning_rate=1.0, decay_steps=1, end_learning_rate=0.0001, "
+    "power=40.0)",
     # min(x, 0) for x clearly above 0 kept x's error bound: spec(2**24 + 1) took the last precision
     "Offset(Clip(CosineAnnealing(1.0, T_max=8388608, eta_min=0.0), maximum=0.0), offset=0)",
 ]
