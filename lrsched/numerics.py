@@ -1067,11 +1067,16 @@ def _polynomial_exact(
     if cycle:
         s = max(step, 0)
         period = length * max(1, -(-s // length))
-        q = (period - s) / xp.real(period)
+        r, q = period - s, (period - s) / xp.real(period)
     else:
         k = step - start
         k = min(k, length) if extend else min(max(k, 0), length)
-        q = (length - k) / xp.real(length)
+        r, q = length - k, (length - k) / xp.real(length)
+    if rising and r > 0 and not float(power).is_integer():
+        # -expm1(power log q), not 1 - q**power: for q near 1 and a small power the rise is far
+        # below 1 (3.7e-310 at power 2.2e-311), which the difference would settle only at
+        # precisions beyond 1074 bits (a whole power keeps q**power, an exact rational)
+        return -xp.expm1(power * xp.log(q))
     value = xp.pow(q, power) if power else xp.real(1)
     return 1 - value if rising else value
 
@@ -1293,6 +1298,8 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
     low, span = _blend_constants(scale, floor)
     if n is None or base == 1.0:
         return fraction * span + low if low else fraction * span
+    if scale == 0.0 or floor == 1.0:  # no span to grow: not 0 times a power (inf * 0 = nan)
+        return xp.zeros_like(fraction) + low
     if span < sys.float_info.min and scale > 0.0 and floor < 1.0 and base > 1.0:
         # scale * (1 - floor) rounded into float64's subnormals has lost digits, which base**n
         # would magnify (from 5e-324 with alpha 0.5 it is 0): scale's power (scale is exact),

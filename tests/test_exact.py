@@ -307,3 +307,17 @@ def test_powers_of_exponents_past_10_to_the_18_settle(rate, want, step):
     value, prec, settled = evaluate(lrsched.ExponentialDecay(1.0, 1, rate).value, step)
     assert (value, settled) == (want, True)
     assert prec < 1000
+
+
+@pytest.mark.parametrize("cycle", [False, True])
+def test_a_rise_by_a_tiny_power_settles(cycle):
+    """``1 - q**power`` for ``q`` near 1 and a power of 2.2e-311 is 3.7e-310 (a float64
+    subnormal), which the difference decides only beyond 1074 bits: the exact rise is
+    ``-expm1(power log q)`` (found by tox -e fuzz's exact_settles check)."""
+    spec = lrsched.PolynomialDecay(0.0, 2, end_learning_rate=1.0, power=2.225073858507e-311, cycle=cycle)
+    step = 16777217 if cycle else 1
+    value, prec, settled = evaluate(spec.value, step)
+    mpmath.mp.prec = 300
+    q = mpmath.mpf(1) / 16777218 if cycle else mpmath.mpf(1) / 2
+    assert settled and prec < 1000
+    assert value == float(-mpmath.expm1(mpmath.mpf(2.225073858507e-311) * mpmath.log(q)))

@@ -67,6 +67,12 @@ FOUND_BY_FUZZ = [
     # before the offset, (1 + 5.08e7) ** 40 passes float64's max; times 0.9999 it does not (1.7975e308)
     "PolynomialDecayWithOffset(67636224, initial_learning_rate=1.0, decay_steps=1, end_learning_rate=0.0001, "
     "power=40.0)",
+    # a start of 0 with m_mul**i beyond float32: its power's pieces gave inf * 0 (numpy's warning)
+    "Join([CosineDecayRestarts(0.0, 1, t_mul=2.0, m_mul=16777217.0, alpha=0.0)], boundaries=[])",
+    # a rise by a power of 2.2e-311 from q = 1 - 1/16777218: 1 - q**power (3.7e-310) took the
+    # exact namespace's last precision; -expm1(power log q) settles at once
+    "Offset(PolynomialDecayWithOffset(0, initial_learning_rate=0.0, decay_steps=2, end_learning_rate=0.0001, "
+    "power=2.225073858507e-311, cycle=True, name='PolynomialDecay'), 0)",
     # min(x, 0) for x clearly above 0 kept x's error bound: spec(2**24 + 1) took the last precision
     "Offset(Clip(CosineAnnealing(1.0, T_max=8388608, eta_min=0.0), maximum=0.0), offset=0)",
 ]
