@@ -1008,8 +1008,9 @@ def xp_polynomial_fall(
     ``low`` (``high >= low >= 0``), extended before step 0 (``(1 + |step| / length) ** power``).
 
     Where that extension's power overflows while ``high - low < 1`` brings the value back (below
-    the float's max by a factor ``high - low``: ``(1 + 5e7) ** 40 * 0.9999``), the value is
-    ``(span * h) * h + low`` with ``h`` the power's square root, in those steps only.
+    the float's max by a factor ``high - low``: ``(1 + 5e7) ** 40 * 0.9999``; or a span that is
+    0 in float32 times it, nan), the value is ``(span * h) * h + low`` with ``h`` the power's
+    square root, in those steps only.
 
     Example:
       >>> import numpy as np
@@ -1027,9 +1028,10 @@ def xp_polynomial_fall(
         return out
     half = xp_polynomial(step, 0, length, power / 2, extend=True, xp=xp)
     wide = (half * span) * half + low
+    # inf, or nan: a span that is 0 in float32 (4.5e-156) times an overflowed power
     if isinstance(out, float):
-        return wide if out == math.inf else out
-    return xp.where(out == math.inf, wide, out)
+        return out if out < math.inf else wide
+    return xp.where(out < math.inf, out, wide)
 
 
 def _may_be_negative(step: Any, xp: Any) -> bool:

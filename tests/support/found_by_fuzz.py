@@ -67,6 +67,9 @@ FOUND_BY_FUZZ = [
     # before the offset, (1 + 5.08e7) ** 40 passes float64's max; times 0.9999 it does not (1.7975e308)
     "PolynomialDecayWithOffset(67636224, initial_learning_rate=1.0, decay_steps=1, end_learning_rate=0.0001, "
     "power=40.0)",
+    # float32: a start of 4.5e-156 is 0, times the extension's power (1 + 7e12)**3, inf: nan
+    "PolynomialDecayWithOffset(6981463588253, initial_learning_rate=4.545634364568587e-156, decay_steps=1, "
+    "end_learning_rate=0.0, power=3.0)",
     # a start of 0 with m_mul**i beyond float32: its power's pieces gave inf * 0 (numpy's warning)
     "Join([CosineDecayRestarts(0.0, 1, t_mul=2.0, m_mul=16777217.0, alpha=0.0)], boundaries=[])",
     # a rise by a power of 2.2e-311 from q = 1 - 1/16777218: 1 - q**power (3.7e-310) took the
