@@ -1302,7 +1302,7 @@ def xp_blend(scale: float, floor: float, fraction: Any, *, base: float = 1.0, n:
         return fraction * span + low if low else fraction * span
     if scale == 0.0 or floor == 1.0:  # no span to grow: not 0 times a power (inf * 0 = nan)
         return xp.zeros_like(fraction) + low
-    if span < sys.float_info.min and scale > 0.0 and floor < 1.0 and base > 1.0:
+    if span < sys.float_info.min and base > 1.0:  # scale > 0 and floor < 1 here
         # scale * (1 - floor) rounded into float64's subnormals has lost digits, which base**n
         # would magnify (from 5e-324 with alpha 0.5 it is 0): scale's power (scale is exact),
         # then times 1 - floor, one rounding more
